@@ -33,6 +33,8 @@ export const errorCatalog = {
   upstream_auth_failed: { status: 502, type: 'api_error', retry: 'other' },
   upstream_model_gone: { status: 502, type: 'api_error', retry: 'other' },
   upstream_bad_request: { status: 400, type: 'invalid_request_error', retry: 'never' },
+  // A deployment's own per-request cap (Groq's 413 "Request too large … tokens per minute"): another may take it.
+  upstream_request_too_large: { status: 413, type: 'invalid_request_error', retry: 'other' },
   upstream_connect_failed: { status: 502, type: 'api_error', retry: 'other' },
   upstream_connection_reset: { status: 502, type: 'api_error', retry: 'same' },
   upstream_connect_timeout: { status: 504, type: 'timeout_error', retry: 'other' },
@@ -53,6 +55,8 @@ export interface FreewayErrorOptions {
   retryAfterMs?: number;
   /** Extra headers the server should send with this error (RateLimit, RateLimit-Policy). */
   headers?: Record<string, string>;
+  /** Upstream calls made before this error was final (the server sends it as x-freeway-attempts). */
+  attempts?: number;
   cause?: unknown;
 }
 
@@ -64,6 +68,7 @@ export class FreewayError extends Error {
   readonly param: string | null;
   readonly retryAfterMs: number | undefined;
   readonly headers: Record<string, string>;
+  readonly attempts: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: FreewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -76,6 +81,7 @@ export class FreewayError extends Error {
     this.param = options.param ?? null;
     this.retryAfterMs = options.retryAfterMs;
     this.headers = options.headers ?? {};
+    this.attempts = options.attempts;
   }
 
   /** OpenAI's error body. */

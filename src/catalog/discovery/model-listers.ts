@@ -1,0 +1,308 @@
+/**
+ * How to ask each provider for its models: the endpoint, the auth, the paging and the filter that the
+ * original cheahjs script applied, reading each answer in the provider's own shape. Returns raw model
+ * records; it never decides limits and never touches the cache or the catalog.
+ */
+import { z } from 'zod';
+import type { ModelTag } from '../../core/deployment.js';
+import type { RawModel } from '../catalog-schema.js';
+import { DiscoveryError, type JsonGetter } from './fetch-json.js';
+
+export interface ListContext {
+  baseUrl: string;
+  apiKey: string | undefined;
+  get: JsonGetter;
+}
+
+export interface ModelLister {
+  providerId: string;
+  /** Where the model list lives; `{VAR}` placeholders are filled from the environment. */
+  defaultBaseUrl: string;
+  /** Whether listing works without a key (the original listed OpenRouter, SambaNova and GitHub anonymously). */
+  needsKey: boolean;
+  /** Minimum gap between two requests to this provider. */
+  paceMs: number;
+  /** Keep only models the built-in catalog already knows (the provider lists paid models too). */
+  keepOnlyKnown?: boolean;
+  list(context: ListContext): Promise<RawModel[]>;
+}
+
+const optionalNumber = z.coerce.number().positive().optional().catch(undefined);
+const bearer = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new DiscoveryError(`unexpected answer shape (${what})`);
+  return result.data;
+}
+
+const withOptional = (model: RawModel, extra: Partial<RawModel>): RawModel => {
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined && !(Array.isArray(value) && value.length === 0)) Object.assign(model, { [key]: value });
+  return model;
+};
+
+const openAiList = z.object({ data: z.array(z.object({ id: z.string().min(1) }).loose()) });
+
+/** Plain OpenAI `GET /models` with a bearer key: `{data: [{id}]}`. */
+function openAiLister(providerId: string, defaultBaseUrl: string, ignored: readonly string[] = []): ModelLister {
+  return {
+    providerId,
+    defaultBaseUrl,
+    needsKey: true,
+    paceMs: 250,
+    async list({ baseUrl, apiKey, get }) {
+      const body = parse(openAiList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[]');
+      return body.data.filter((model) => !ignored.includes(model.id)).map((model) => ({ upstreamId: model.id }));
+    },
+  };
+}
+
+export const openRouterIgnored = [
+  'google/gemini-2.0-flash-exp:free',
+  'google/gemini-2.0-flash-thinking-exp-1219:free',
+  'google/gemini-2.0-flash-thinking-exp:free',
+  'google/gemini-2.0-pro-exp-02-05:free',
+  'google/gemini-exp-1114:free',
+  'google/gemini-exp-1121:free',
+  'google/gemini-exp-1206:free',
+  'google/gemini-flash-1.5-exp:free',
+  'google/learnlm-1.5-pro-experimental:free',
+];
+
+export const hyperbolicIgnored = [
+  'FLUX.1-dev', 'Monad', 'SDXL1.0-base', 'StableDiffusion', 'TTS', 'Wifhat',
+  'deepseek-ai/DeepSeek-R1', 'deepseek-ai/DeepSeek-R1-Zero', 'deepseek-ai/Janus-Pro-7B', 'test',
+];
+
+const openRouterList = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      pricing: z.object({ prompt: z.coerce.number(), completion: z.coerce.number() }).loose(),
+      context_length: optionalNumber,
+      top_provider: z.object({ max_completion_tokens: optionalNumber }).loose().optional().catch(undefined),
+      supported_parameters: z.array(z.string()).optional().catch(undefined),
+      architecture: z.object({ input_modalities: z.array(z.string()).optional() }).loose().optional().catch(undefined),
+    }).loose(),
+  ),
+});
+
+const openRouter: ModelLister = {
+  providerId: 'openrouter',
+  defaultBaseUrl: 'https://openrouter.ai/api/v1',
+  needsKey: false,
+  paceMs: 250,
+  async list({ baseUrl, apiKey, get }) {
+    const body = parse(openRouterList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[] with pricing');
+    return body.data
+      .filter((m) => m.id.includes(':free') && m.pricing.prompt + m.pricing.completion === 0 && !openRouterIgnored.includes(m.id))
+      .map((m) => {
+        const parameters = m.supported_parameters ?? [];
+        const tags: ModelTag[] = [];
+        if (parameters.includes('tools')) tags.push('tools');
+        if (parameters.includes('response_format') || parameters.includes('structured_outputs')) tags.push('json');
+        if (m.architecture?.input_modalities?.includes('image')) tags.push('vision');
+        return withOptional({ upstreamId: m.id }, { contextWindow: m.context_length, maxOutputTokens: m.top_provider?.max_completion_tokens, tags });
+      });
+  },
+};
+
+const groqList = z.object({
+  data: z.array(z.object({ id: z.string().min(1), active: z.boolean().optional().catch(undefined), context_window: optionalNumber, max_completion_tokens: optionalNumber }).loose()),
+});
+
+const groq: ModelLister = {
+  providerId: 'groq',
+  defaultBaseUrl: 'https://api.groq.com/openai/v1',
+  needsKey: true,
+  paceMs: 250,
+  async list({ baseUrl, apiKey, get }) {
+    const body = parse(groqList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[]');
+    return body.data
+      .filter((m) => m.active !== false)
+      .map((m) => withOptional({ upstreamId: m.id }, { contextWindow: m.context_window, maxOutputTokens: m.max_completion_tokens }));
+  },
+};
+
+const geminiList = z.object({
+  models: z.array(
+    z.object({
+      name: z.string().min(1),
+      inputTokenLimit: optionalNumber,
+      outputTokenLimit: optionalNumber,
+      supportedGenerationMethods: z.array(z.string()).default([]),
+    }).loose(),
+  ).default([]),
+  nextPageToken: z.string().optional(),
+});
+
+const googleAiStudio: ModelLister = {
+  providerId: 'google-ai-studio',
+  defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
+  needsKey: true,
+  paceMs: 250,
+  keepOnlyKnown: true,
+  async list({ baseUrl, apiKey, get }) {
+    const models: RawModel[] = [];
+    let pageToken: string | undefined;
+    do {
+      const query = new URLSearchParams({ pageSize: '1000', ...(pageToken ? { pageToken } : {}) });
+      // The key goes in a header, never the URL, so it cannot leak into an error or a log line.
+      const body = parse(geminiList, await get(`${baseUrl}/models?${query.toString()}`, apiKey ? { 'x-goog-api-key': apiKey } : {}), 'models[]');
+      for (const m of body.models.filter((m) => m.supportedGenerationMethods.includes('generateContent'))) {
+        models.push(withOptional({ upstreamId: m.name.replace(/^models\//, '') }, { contextWindow: m.inputTokenLimit, maxOutputTokens: m.outputTokenLimit }));
+      }
+      pageToken = body.nextPageToken || undefined;
+    } while (pageToken);
+    return models;
+  },
+};
+
+const cloudflareSearch = z.object({
+  success: z.boolean().optional(),
+  result: z.array(
+    z.object({
+      name: z.string().min(1),
+      properties: z.array(z.object({ property_id: z.string(), value: z.unknown() }).loose()).optional().catch(undefined),
+    }).loose(),
+  ),
+  result_info: z.object({ page: z.number().optional(), per_page: z.number().optional(), total_count: z.number().optional() }).loose().optional(),
+});
+
+const cloudflare: ModelLister = {
+  providerId: 'cloudflare-workers-ai',
+  defaultBaseUrl: 'https://api.cloudflare.com/client/v4/accounts/{CLOUDFLARE_ACCOUNT_ID}/ai',
+  needsKey: true,
+  paceMs: 250,
+  async list({ baseUrl, apiKey, get }) {
+    const models: RawModel[] = [];
+    const perPage = 100;
+    for (let page = 1; ; page += 1) {
+      const query = new URLSearchParams({ search: 'Text Generation', per_page: String(perPage), page: String(page) });
+      const body = parse(cloudflareSearch, await get(`${baseUrl}/models/search?${query.toString()}`, bearer(apiKey)), 'result[]');
+      for (const m of body.result) {
+        const context = m.properties?.find((p) => p.property_id === 'context_window')?.value;
+        models.push(withOptional({ upstreamId: m.name }, { contextWindow: optionalNumber.parse(context) }));
+      }
+      const total = body.result_info?.total_count;
+      if (body.result.length === 0 || total === undefined || page * perPage >= total) return models;
+    }
+  },
+};
+
+const githubMarketplace = z.object({
+  results: z.array(z.object({ name: z.string().min(1), friendly_name: z.string().optional() }).loose()),
+  totalPages: z.number().int().nonnegative().optional(),
+});
+
+const githubModels: ModelLister = {
+  providerId: 'github-models',
+  defaultBaseUrl: 'https://github.com',
+  needsKey: false,
+  // The original slept half a second between marketplace pages.
+  paceMs: 500,
+  async list({ baseUrl, get }) {
+    const models: RawModel[] = [];
+    for (let page = 1; ; page += 1) {
+      const body = parse(
+        githubMarketplace,
+        await get(`${baseUrl}/marketplace?type=models&page=${page}`, { 'x-requested-with': 'XMLHttpRequest' }),
+        'results[]',
+      );
+      for (const m of body.results) models.push(withOptional({ upstreamId: m.name }, { displayName: m.friendly_name }));
+      if (body.results.length === 0 || page >= (body.totalPages ?? 1)) return models;
+    }
+  },
+};
+
+const sambaNovaList = z.object({
+  data: z.array(z.object({ id: z.string().min(1), context_length: optionalNumber, max_completion_tokens: optionalNumber }).loose()),
+});
+
+const sambaNova: ModelLister = {
+  providerId: 'sambanova',
+  defaultBaseUrl: 'https://api.sambanova.ai/v1',
+  needsKey: false,
+  paceMs: 250,
+  async list({ baseUrl, apiKey, get }) {
+    const body = parse(sambaNovaList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[]');
+    return body.data.map((m) => withOptional({ upstreamId: m.id }, { contextWindow: m.context_length, maxOutputTokens: m.max_completion_tokens }));
+  },
+};
+
+const cohereList = z.object({
+  models: z.array(
+    z.object({
+      name: z.string().min(1),
+      endpoints: z.array(z.string()).default([]),
+      default_endpoints: z.array(z.string()).default([]),
+      is_deprecated: z.boolean().optional().catch(undefined),
+      context_length: optionalNumber,
+    }).loose(),
+  ),
+  next_page_token: z.string().nullish(),
+});
+
+const cohere: ModelLister = {
+  providerId: 'cohere',
+  defaultBaseUrl: 'https://api.cohere.com',
+  needsKey: true,
+  paceMs: 250,
+  async list({ baseUrl, apiKey, get }) {
+    const models: RawModel[] = [];
+    let pageToken: string | undefined;
+    do {
+      const query = new URLSearchParams({ page_size: '1000', ...(pageToken ? { page_token: pageToken } : {}) });
+      const body = parse(cohereList, await get(`${baseUrl}/v1/models?${query.toString()}`, bearer(apiKey)), 'models[]');
+      for (const m of body.models) {
+        if (m.is_deprecated === true || ![...m.endpoints, ...m.default_endpoints].includes('chat')) continue;
+        models.push(withOptional({ upstreamId: m.name }, { contextWindow: m.context_length }));
+      }
+      pageToken = body.next_page_token || undefined;
+    } while (pageToken);
+    return models;
+  },
+};
+
+const mistralList = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      max_context_length: optionalNumber,
+      capabilities: z.object({ completion_chat: z.boolean().optional(), function_calling: z.boolean().optional(), vision: z.boolean().optional() }).loose().optional().catch(undefined),
+    }).loose(),
+  ),
+});
+
+const mistral: ModelLister = {
+  providerId: 'mistral-la-plateforme',
+  defaultBaseUrl: 'https://api.mistral.ai/v1',
+  needsKey: true,
+  paceMs: 1000,
+  async list({ baseUrl, apiKey, get }) {
+    const body = parse(mistralList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[]');
+    return body.data
+      .filter((m) => m.capabilities?.completion_chat !== false)
+      .map((m) => {
+        const tags: ModelTag[] = [];
+        if (m.capabilities?.function_calling) tags.push('tools');
+        if (m.capabilities?.vision) tags.push('vision');
+        return withOptional({ upstreamId: m.id }, { contextWindow: m.max_context_length, tags });
+      });
+  },
+};
+
+export const modelListers: readonly ModelLister[] = [
+  openRouter,
+  groq,
+  googleAiStudio,
+  cloudflare,
+  githubModels,
+  sambaNova,
+  openAiLister('scaleway', 'https://api.scaleway.ai/v1'),
+  cohere,
+  openAiLister('hyperbolic', 'https://api.hyperbolic.xyz/v1', hyperbolicIgnored),
+  mistral,
+  openAiLister('cerebras', 'https://api.cerebras.ai/v1'),
+  openAiLister('nvidia-nim', 'https://integrate.api.nvidia.com/v1'),
+];

@@ -1,0 +1,134 @@
+/**
+ * The zod schema of the whole `freeway.yaml`: sections, defaults and the rules that span fields
+ * (unique provider ids, no exposed server without client keys). Every object is strict so a typo
+ * is an error, not a silently ignored setting. It never reads files or the environment.
+ */
+import { z } from 'zod';
+import { cacheModes, routingPreferences, type FreewayConfig } from './freeway-config.js';
+import { providerSchema } from './provider-schema.js';
+import { boolean, nonEmptyString, nonNegativeInteger, positiveInteger, positiveNumber } from './schema-primitives.js';
+
+const MiB = 1024 * 1024;
+
+export const loopbackHosts: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
+
+export const isLoopbackHost = (host: string): boolean =>
+  loopbackHosts.includes(
+    host
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1'),
+  );
+
+const serverSchema = z.strictObject({
+  host: nonEmptyString().default('127.0.0.1'),
+  port: nonNegativeInteger()
+    .refine((port) => port <= 65535, { error: 'expected a port between 0 and 65535' })
+    .default(8787),
+  apiKeys: z
+    .array(z.string().refine((key) => key.trim() !== '', { error: 'is empty (an unset ${VAR:-} default?)' }))
+    .default([]),
+  bodyLimitBytes: positiveInteger().default(4 * MiB),
+  requestTimeoutMs: positiveInteger().default(600_000),
+});
+
+const stateSchema = z.strictObject({
+  redis: z
+    .string()
+    .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value), { error: 'expected a redis:// or rediss:// URL' })
+    .optional(),
+});
+
+const routingSchema = z.strictObject({
+  aliases: z.record(nonEmptyString(), z.array(nonEmptyString()).min(1)).optional(),
+  allow: z.array(nonEmptyString()).optional(),
+  deny: z.array(nonEmptyString()).optional(),
+  preferences: z.record(nonEmptyString(), z.enum(routingPreferences)).optional(),
+});
+
+const cacheSchema = z.strictObject({
+  mode: z.enum(cacheModes).default('deterministic'),
+  memory: z
+    .strictObject({ maxEntries: positiveInteger().default(1000), maxBytes: positiveInteger().default(64 * MiB) })
+    .prefault({}),
+  sqlitePath: z.string().min(1).nullable().default('.freeway/cache.sqlite'),
+  /** Defaults to whether `state.redis` is set; resolved on the whole config. */
+  redis: boolean().optional(),
+  ttlSeconds: z
+    .strictObject({
+      completion: positiveInteger().default(86_400),
+      embedding: positiveInteger().default(604_800),
+      models: positiveInteger().default(3_600),
+      discovery: positiveInteger().default(86_400),
+    })
+    .prefault({}),
+  warmup: z.array(z.record(z.string(), z.unknown())).default([]),
+});
+
+const resilienceSchema = z.strictObject({
+  maxAttempts: positiveInteger().default(4),
+  retryBudgetRatio: z
+    .preprocess((value) => (typeof value === 'string' ? Number(value) : value), z.number().min(0).max(1))
+    .default(0.2),
+  firstTokenTimeoutMs: z
+    .strictObject({ min: positiveInteger().default(2_000), max: positiveInteger().default(60_000) })
+    .refine((range) => range.min <= range.max, { error: 'min must not exceed max', path: ['min'] })
+    .prefault({}),
+  idleTimeoutMs: positiveInteger().default(30_000),
+  totalTimeoutMs: positiveInteger().default(600_000),
+  breaker: z
+    .strictObject({
+      failureThreshold: positiveInteger().default(5),
+      halfOpenAfterMs: positiveInteger().default(30_000),
+    })
+    .prefault({}),
+  hedging: z.strictObject({ enabled: boolean().default(false) }).prefault({}),
+});
+
+const quotaSchema = z.strictObject({
+  tokenMargin: positiveNumber()
+    .refine((margin) => margin >= 1, { error: 'expected at least 1 (a multiplier on token estimates)' })
+    .default(1.15),
+  defaultMaxWaitMs: nonNegativeInteger().default(30_000),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: serverSchema.prefault({}),
+    state: stateSchema.prefault({}),
+    providers: z.array(providerSchema).default([]),
+    routing: routingSchema.prefault({}),
+    cache: cacheSchema.prefault({}),
+    resilience: resilienceSchema.prefault({}),
+    quota: quotaSchema.prefault({}),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.providers.forEach((provider, index) => {
+      if (seen.has(provider.id))
+        context.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'id'],
+          message: `provider id "${provider.id}" is used twice; give each entry its own id`,
+        });
+      seen.add(provider.id);
+    });
+    if (!isLoopbackHost(config.server.host) && config.server.apiKeys.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['server', 'host'],
+        message: `binding to ${config.server.host} (beyond loopback) requires server.apiKeys, so strangers cannot spend your quota; set apiKeys or use 127.0.0.1`,
+      });
+    }
+    if (config.cache.redis === true && config.state.redis === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['cache', 'redis'],
+        message: 'the Redis cache tier needs state.redis to be set',
+      });
+    }
+  })
+  .transform((config): FreewayConfig => ({
+    ...config,
+    cache: { ...config.cache, redis: config.cache.redis ?? config.state.redis !== undefined },
+  }));

@@ -1,0 +1,132 @@
+/**
+ * `createGateway(config, deps)`: assembles the services from config and injected dependencies
+ * and exposes the pipeline's entry points. Every side effect (clock, Redis, dispatcher, random)
+ * comes in through `deps`, so tests drive the whole gateway with real HTTP and fake time.
+ */
+import { Redis } from 'ioredis';
+import type { Dispatcher } from 'undici';
+import { createResponseCache, createSingleFlight, createStreamFanout } from '../cache/index.js';
+import type { FreewayConfig } from '../config/index.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Deployment } from '../core/deployment.js';
+import {
+  createAdmissionQueue,
+  createConcurrencyLimiter,
+  createMemoryQuotaStore,
+  createQuotaLedger,
+  createRedisQuotaStore,
+  type ConcurrencyLimiter,
+} from '../quota/index.js';
+import { AdaptiveTimeouts, classifyFailure, createBreakerRegistry, fullJitterDelay, RetryBudget } from '../resilience/index.js';
+import { createLatencyPredictor, createRouter } from '../routing/index.js';
+import { createMetrics } from '../telemetry/index.js';
+import { createUpstreamClient } from '../upstream/index.js';
+import { handleChat } from './chat.js';
+import { buildDeployments } from './deployments.js';
+import { handleEmbeddings } from './embeddings.js';
+import type { GatewayServices } from './services.js';
+import { describeState } from './state.js';
+import { createGatewayTelemetry } from './telemetry.js';
+import { createQuotaView } from './quota-view.js';
+import type { Gateway } from './types.js';
+import { validateChatRequest } from './validate-request.js';
+
+export interface GatewayDeps {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  random?: () => number;
+  dispatcher?: Dispatcher;
+  /** A Redis connection to use instead of opening `state.redis`. */
+  redis?: Redis;
+  log?: (line: string) => void;
+}
+
+export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const log = deps.log ?? (() => {});
+  const deployments = buildDeployments(config, deps.env ?? process.env);
+  const redis = deps.redis ?? (config.state.redis ? new Redis(config.state.redis, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined);
+  redis?.on('error', () => {}); // outages are handled by the stores' fallbacks; ioredis reconnects by itself.
+  const ownsRedis = !deps.redis && redis !== undefined;
+
+  const metrics = createMetrics();
+  const telemetry = createGatewayTelemetry(metrics, () => clock.now());
+  const store = redis
+    ? createRedisQuotaStore({ redis, prefix: 'freeway:quota:', clock, onFallback: (reason: string) => { log(`warning: quota store falling back to local limits: ${reason}`); telemetry.storeFallback('redis'); } })
+    : createMemoryQuotaStore();
+  const ledger = createQuotaLedger({ store, clock });
+  const queue = createAdmissionQueue({ clock });
+  const quotaView = createQuotaView(ledger, clock);
+  const limiters = new Map<string, ConcurrencyLimiter>();
+  const concurrencyFor = (d: Deployment): ConcurrencyLimiter | undefined => {
+    if (d.dialect !== 'none') return undefined;
+    let limiter = limiters.get(d.scopeKey);
+    if (!limiter) limiters.set(d.scopeKey, (limiter = createConcurrencyLimiter({ clock })));
+    return limiter;
+  };
+
+  const breakers = createBreakerRegistry({ clock, failureThreshold: config.resilience.breaker.failureThreshold, halfOpenAfterMs: config.resilience.breaker.halfOpenAfterMs });
+  const retryBudget = new RetryBudget({ clock, ratio: config.resilience.retryBudgetRatio });
+  const timeouts = new AdaptiveTimeouts({ minMs: config.resilience.firstTokenTimeoutMs.min, maxMs: config.resilience.firstTokenTimeoutMs.max });
+  const predictor = createLatencyPredictor({ clock });
+  const disabledKeys = new Map<string, string>();
+  const isAvailable = (d: Deployment) => !disabledKeys.has(d.scopeKey) && !breakers.isOpen(d.id);
+
+  const router = createRouter({
+    deployments,
+    rules: config.routing,
+    predictor,
+    health: { isAvailable, headroom: (d) => quotaView.headroom(d) },
+  });
+
+  const cache = createResponseCache({ config: config.cache, ...(redis && config.cache.redis ? { redis } : {}), clock });
+  const services: GatewayServices = {
+    clock,
+    deployments,
+    router,
+    upstream: createUpstreamClient({ ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}), clock }),
+    quota: { ledger, queue, concurrencyFor },
+    resilience: {
+      classify: classifyFailure,
+      breakers,
+      retryBudget,
+      backoff: (attempt, retryAfterMs) => fullJitterDelay(attempt, { baseMs: 250, capMs: 8000, random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }),
+    },
+    predictor,
+    cache,
+    singleFlight: createSingleFlight(),
+    streamFanout: createStreamFanout(),
+    telemetry,
+    settings: { maxAttempts: config.resilience.maxAttempts, tokenMargin: config.quota.tokenMargin, cache: config.cache },
+    isAvailable,
+    disableKey: (d, reason) => {
+      if (disabledKeys.has(d.scopeKey)) return;
+      disabledKeys.set(d.scopeKey, reason);
+      log(`warning: ${d.providerId} ${d.keyLabel} rejected by the provider and taken out of service: ${reason}`);
+    },
+    timeoutsFor: (d) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs }),
+    observeCall: (d, observation) => {
+      predictor.observe(d.id, observation);
+      timeouts.observe(d.id, observation.ttftMs);
+      telemetry.upstreamSucceeded(d, observation);
+    },
+  };
+
+  return {
+    chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => handleChat(services, body, context)),
+    embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => handleEmbeddings(services, body, context)),
+    listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
+    explainRoute: (body) => router.resolve(validateChatRequest(body)).explain() as unknown as Record<string, unknown>,
+    state: () => describeState(services, { disabledKeys }),
+    renderMetrics: async () => {
+      await telemetry.refreshGauges(services);
+      return { contentType: metrics.contentType, text: await metrics.render() };
+    },
+    close: async () => {
+      await services.upstream.close();
+      await cache.close();
+      if (ownsRedis) redis?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Everything the pipeline steps share, assembled once per gateway: the deployments, the router,
+ * the quota ledger and queue, resilience policies, the upstream client, the cache and telemetry.
+ * Steps receive this bundle; none of them builds its own parts.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Deployment } from '../core/deployment.js';
+import type { FreewayError } from '../core/errors.js';
+import type { UpstreamFailure } from '../core/upstream-failure.js';
+import type { CacheConfig, ResponseCache, SingleFlight, StreamFanout } from '../cache/index.js';
+import type { AdmissionQueue, ConcurrencyLimiter, QuotaLedger } from '../quota/index.js';
+import type { BreakerRegistry, RetryBudget } from '../resilience/index.js';
+import type { LatencyPredictor, Router } from '../routing/index.js';
+import type { CallOptions, UpstreamClient } from '../upstream/index.js';
+import type { GatewayTelemetry } from './telemetry.js';
+
+export interface CallObservation {
+  promptTokens: number;
+  outputTokens: number;
+  ttftMs: number;
+  totalMs: number;
+}
+
+export interface GatewayServices {
+  clock: Clock;
+  deployments: Deployment[];
+  router: Router;
+  upstream: UpstreamClient;
+  quota: {
+    ledger: QuotaLedger;
+    queue: AdmissionQueue;
+    /** The adaptive concurrency limiter of a deployment whose provider publishes no limits. */
+    concurrencyFor(deployment: Deployment): ConcurrencyLimiter | undefined;
+  };
+  resilience: {
+    classify(failure: UpstreamFailure): FreewayError;
+    breakers: BreakerRegistry;
+    retryBudget: RetryBudget;
+    /** Delay before retry number `attempt` on the same deployment, at least what the provider asked. */
+    backoff(attempt: number, retryAfterMs: number | undefined): number;
+  };
+  predictor: LatencyPredictor;
+  cache: ResponseCache;
+  singleFlight: SingleFlight<{ answer: Record<string, unknown>; attempts: number; deployment: Deployment }>;
+  streamFanout: StreamFanout;
+  telemetry: GatewayTelemetry;
+  settings: {
+    maxAttempts: number;
+    tokenMargin: number;
+    cache: CacheConfig;
+  };
+  /** Breaker closed (or probing) and key not disabled. */
+  isAvailable(deployment: Deployment): boolean;
+  /** Takes a key out of service after the provider rejected it (401/403). */
+  disableKey(deployment: Deployment, reason: string): void;
+  timeoutsFor(deployment: Deployment): Omit<CallOptions, 'signal'>;
+  /** Feeds a finished call's latency to the predictor, timeouts and metrics. */
+  observeCall(deployment: Deployment, observation: CallObservation): void;
+}

@@ -1,0 +1,217 @@
+/**
+ * The quota ledger: reserves one request and N tokens on every limit of every bucket a call
+ * names, all or nothing; settles reservations against real usage; corrects itself from provider
+ * signals; parks exhausted buckets; and reports its state. Written here rather than borrowed
+ * because no maintained library reserves across several limits atomically (see provider-signals §2).
+ * It knows buckets and limits only: never providers, HTTP, or where counters are stored.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Limit } from '../core/limits.js';
+import type { RateLimitSignal } from '../core/rate-limit-signal.js';
+import { effectiveLimits, limitId, slotFor, type BucketSpec, type EffectiveLimit } from './bucket-limits.js';
+import { createCalendar } from './calendar-reset.js';
+import type { QuotaStore, SlotAdjustment, SlotCharge, StoreHealth } from './quota-store.js';
+import { correctionsFor, type BackoffPolicy, type ResolvedBucket } from './signal-sync.js';
+
+export interface ReserveRequest {
+  buckets: BucketSpec[];
+  /** Prompt estimate × margin + max_tokens: the caller computes it. */
+  tokens: number;
+}
+
+/** What was taken, to hand back to `settle`. Opaque beyond these fields. */
+export interface Reservation {
+  readonly id: number;
+  readonly bucketKeys: readonly string[];
+  readonly tokens: number;
+  readonly reservedAt: number;
+}
+
+export type BlockingLimit = Limit | 'parked' | 'concurrency';
+
+export type ReserveResult =
+  | { ok: true; reservation: Reservation }
+  | {
+      ok: false;
+      /** Epoch ms when every limit (and parking) could next fit this request; Infinity if it never can. */
+      retryAt: number;
+      blocking: { key: string; limit: BlockingLimit; reason?: string };
+    };
+
+export interface SettleOutcome {
+  /** Real total usage: the difference from the reservation is refunded or charged. */
+  tokens?: number;
+  /** false: the request was never made or not charged, so the request is refunded too. */
+  requestCharged?: boolean;
+}
+
+export interface LimitState extends Limit {
+  remaining: number;
+  /** Epoch ms of the next reset: calendar period end, or when a refilling limit is full again. */
+  resetAt: number;
+  isLearned: boolean;
+}
+
+export interface BucketState {
+  key: string;
+  limits: LimitState[];
+  parkedUntil?: number;
+  parkReason?: string;
+}
+
+export interface QuotaSnapshot {
+  at: number;
+  store: StoreHealth;
+  buckets: BucketState[];
+}
+
+export interface QuotaLedger {
+  tryReserve(request: ReserveRequest): Promise<ReserveResult>;
+  settle(reservation: Reservation, outcome?: SettleOutcome): Promise<void>;
+  /** Call on every upstream answer, even with an empty signal: a signal without `exhausted` counts as success. */
+  observe(buckets: BucketSpec[], signal: RateLimitSignal): Promise<void>;
+  /** Blocks a bucket until `until` (epoch ms); an earlier parking never shortens a later one. */
+  park(key: string, until: number, reason: string): Promise<void>;
+  /** Makes buckets visible in snapshots before their first reservation. */
+  declare(buckets: BucketSpec[]): void;
+  snapshot(): Promise<QuotaSnapshot>;
+}
+
+export interface QuotaLedgerOptions {
+  store: QuotaStore;
+  clock: Clock;
+  /** Parking when a provider rejects without saying until when. Default 1 s doubling to 60 s. */
+  backoff?: BackoffPolicy;
+  /** Called after a settle: capacity may have returned (wire it to AdmissionQueue.notify). */
+  onSettle?: () => void;
+}
+
+interface ReservationRecord {
+  backend: string;
+  slots: (SlotCharge & { unit: Limit['unit'] })[];
+  isSettled: boolean;
+}
+
+// Kept on the reservation itself: a WeakMap of short-lived keys costs more in GC than the whole reservation.
+const recordOf = Symbol('reservation record');
+interface RecordedReservation extends Reservation {
+  [recordOf]: ReservationRecord;
+}
+
+export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
+  const { store, clock } = options;
+  const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+  const calendar = createCalendar();
+  const configured = new Map<string, Limit[]>();
+  const learned = new Map<string, Map<string, Limit>>();
+  let nextId = 1;
+
+  const remember = (buckets: BucketSpec[]) => {
+    for (const bucket of buckets) configured.set(bucket.key, bucket.limits);
+  };
+  const resolve = (bucket: BucketSpec): ResolvedBucket => ({
+    key: bucket.key,
+    limits: effectiveLimits(bucket.limits, learned.get(bucket.key)),
+  });
+
+  const blockingFor = (buckets: ResolvedBucket[], index: number, charged: { key: string; limit: EffectiveLimit }[]) => {
+    if (index < buckets.length) return { key: buckets[index]?.key ?? '', limit: 'parked' as const };
+    const slot = charged[index - buckets.length];
+    return { key: slot?.key ?? '', limit: slot?.limit.limit ?? ('parked' as const) };
+  };
+
+  const ledger: QuotaLedger = {
+    async tryReserve(request) {
+      remember(request.buckets);
+      const now = clock.now();
+      const tokens = Math.max(0, Math.ceil(request.tokens));
+      const buckets = request.buckets.map(resolve);
+      const charged = buckets.flatMap((bucket) => bucket.limits.map((limit) => ({ key: bucket.key, limit })));
+      const slots = charged.map(({ key, limit }) => {
+        const slot = slotFor(key, limit, now, calendar) as SlotCharge & { unit: Limit['unit'] };
+        slot.cost = limit.limit.unit === 'requests' ? 1 : tokens;
+        slot.unit = limit.limit.unit;
+        return slot;
+      });
+      const result = await store.reserve({ now, parks: buckets.map((b) => b.key), slots });
+      if (!result.ok) {
+        const blocking = blockingFor(buckets, result.blocking, charged);
+        if (blocking.limit !== 'parked') return { ok: false, retryAt: result.retryAt, blocking };
+        const park = (await store.read(now, [], [blocking.key])).parks[0];
+        return { ok: false, retryAt: result.retryAt, blocking: { ...blocking, reason: park?.reason ?? 'parked' } };
+      }
+      const reservation: RecordedReservation = {
+        id: nextId++,
+        bucketKeys: buckets.map((b) => b.key),
+        tokens,
+        reservedAt: now,
+        [recordOf]: { backend: result.backend, slots, isSettled: false },
+      };
+      return { ok: true, reservation };
+    },
+
+    async settle(reservation, outcome = {}) {
+      const record = (reservation as Partial<RecordedReservation>)[recordOf];
+      if (!record || record.isSettled) return;
+      record.isSettled = true;
+      const isRequestCharged = outcome.requestCharged !== false;
+      const realTokens = Math.max(0, Math.ceil(outcome.tokens ?? (isRequestCharged ? reservation.tokens : 0)));
+      const adjustments: SlotAdjustment[] = [];
+      for (const slot of record.slots) {
+        const delta = slot.unit === 'requests' ? (isRequestCharged ? 0 : -1) : realTokens - reservation.tokens;
+        if (delta !== 0) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: slot.periodEnd, delta });
+      }
+      if (adjustments.length > 0) await store.settle(clock.now(), record.backend, adjustments);
+      options.onSettle?.();
+    },
+
+    async observe(buckets, signal) {
+      remember(buckets);
+      const now = clock.now();
+      const corrections = correctionsFor(buckets.map(resolve), signal, now, calendar, backoff);
+      for (const { bucketKey, limit } of corrections.learned) {
+        const known = learned.get(bucketKey) ?? new Map<string, Limit>();
+        known.set(limitId(limit), limit);
+        learned.set(bucketKey, known);
+      }
+      await store.apply(now, corrections.floors, corrections.parks);
+    },
+
+    async park(key, until, reason) {
+      await store.apply(clock.now(), [], [{ key, kind: 'until', until, reason }]);
+    },
+
+    declare: remember,
+
+    async snapshot() {
+      const now = clock.now();
+      const buckets = [...configured].map(([key, limits]) => resolve({ key, limits }));
+      const slots = buckets.flatMap((bucket) => bucket.limits.map((limit) => slotFor(bucket.key, limit, now, calendar)));
+      const state = await store.read(now, slots, buckets.map((b) => b.key));
+      let index = 0;
+      return {
+        at: now,
+        store: store.health(),
+        buckets: buckets.map((bucket, bucketIndex): BucketState => {
+          const limits = bucket.limits.map((limit): LimitState => {
+            const slot = slots[index];
+            const used = state.slots[index]?.used ?? 0;
+            index += 1;
+            const { amount, windowMs } = limit.limit;
+            const refillsAt = amount > 0 ? now + Math.ceil((used * windowMs) / amount) : now;
+            return {
+              ...limit.limit,
+              remaining: Math.max(0, Math.floor(amount - used)),
+              resetAt: slot && slot.periodEnd > 0 ? slot.periodEnd : refillsAt,
+              isLearned: limit.isLearned,
+            };
+          });
+          const park = state.parks[bucketIndex];
+          const isParked = park !== undefined && park.until > now;
+          return { key: bucket.key, limits, ...(isParked ? { parkedUntil: park.until, parkReason: park.reason } : {}) };
+        }),
+      };
+    },
+  };
+  return ledger;
+}

@@ -1,0 +1,108 @@
+/**
+ * The contract between the ledger and where its counters live (memory or Redis), plus the slot
+ * arithmetic both stores must share. A store knows slots (one counter per limit of a bucket) and
+ * parking records; it never knows limits' meaning, calendars, providers or signals: the ledger
+ * turns those into plain numbers (amount, window, the current period's reset) before calling.
+ */
+
+/** One counter: a limit of a bucket, in the numbers a store needs. */
+export interface SlotSpec {
+  /** Store key of the counter: `bucketKey|unit|window`. */
+  id: string;
+  amount: number;
+  /** Refill window in ms (continuous slots refill `amount` per `windowMs`). */
+  windowMs: number;
+  /** Calendar slots: epoch ms when the current period ends. 0 for continuous refill. */
+  periodEnd: number;
+}
+
+export interface SlotCharge extends SlotSpec {
+  /** Units to take now (1 request, or N tokens). */
+  cost: number;
+}
+
+export interface SlotAdjustment extends SlotSpec {
+  /** Units to give back (negative) or take (positive) after the fact; `periodEnd` is the reservation's. */
+  delta: number;
+}
+
+export interface SlotFloor extends SlotSpec {
+  /** The provider says at least this much is used now. */
+  used: number;
+}
+
+export type ParkOperation =
+  | { key: string; kind: 'until'; until: number; reason: string }
+  /** Park for base·2^level ms (capped), level growing per parking that starts while unparked. */
+  | { key: string; kind: 'backoff'; baseMs: number; maxMs: number; reason: string }
+  /** A success: the backoff starts from base again next time. */
+  | { key: string; kind: 'success' };
+
+export interface StoreReserveRequest {
+  now: number;
+  /** Bucket keys whose parking blocks this reservation. */
+  parks: string[];
+  slots: SlotCharge[];
+}
+
+export type StoreReserveResult =
+  | { ok: true; backend: string }
+  /** `blocking`: index into parks, or parks.length + index into slots. retryAt is Infinity when a slot can never fit. */
+  | { ok: false; retryAt: number; blocking: number };
+
+export interface SlotState {
+  /** Units in use now (after refill or calendar reset). */
+  used: number;
+}
+
+export interface ParkState {
+  until: number;
+  reason: string;
+  level: number;
+}
+
+export interface StoreHealth {
+  backend: string;
+  /** True while serving from a local fallback because the shared store is unreachable. */
+  isDegraded: boolean;
+  /** Operations served by the fallback since start. */
+  fallbackOperations: number;
+  /** Times the shared store became unreachable. */
+  outages: number;
+}
+
+export interface QuotaStore {
+  reserve(request: StoreReserveRequest): Promise<StoreReserveResult>;
+  /** Settles a reservation on the backend that made it (see StoreReserveResult.backend). */
+  settle(now: number, backend: string, adjustments: SlotAdjustment[]): Promise<void>;
+  /** Raises used counts to the provider's word and applies parking, in one step. */
+  apply(now: number, floors: SlotFloor[], parks: ParkOperation[]): Promise<void>;
+  read(now: number, slots: SlotSpec[], parks: string[]): Promise<{ slots: SlotState[]; parks: (ParkState | undefined)[] }>;
+  health(): StoreHealth;
+  close(): Promise<void>;
+}
+
+/** A counter's stored form: `used` units as of `stamp` (continuous: last update ms; calendar: its period's end). */
+export interface StoredSlot {
+  used: number;
+  stamp: number;
+}
+
+/** Units in use at `now`. The Lua scripts in redis-quota-scripts.ts repeat this exact arithmetic. */
+export function usedNow(slot: SlotSpec, stored: StoredSlot | undefined, now: number): number {
+  if (!stored) return 0;
+  if (slot.periodEnd > 0) return stored.stamp < slot.periodEnd ? 0 : stored.used;
+  if (slot.amount <= 0 || slot.windowMs <= 0) return stored.used;
+  return Math.max(0, stored.used - ((now - stored.stamp) * slot.amount) / slot.windowMs);
+}
+
+/** When `cost` more units fit, given `used` now: `now` if they fit, Infinity if they never will. */
+export function fitTime(slot: SlotSpec, used: number, cost: number, now: number): number {
+  if (used + cost <= slot.amount) return now;
+  if (cost > slot.amount || slot.amount <= 0 || slot.windowMs <= 0) return Infinity;
+  if (slot.periodEnd > 0) return slot.periodEnd;
+  return now + Math.ceil(((used + cost - slot.amount) * slot.windowMs) / slot.amount);
+}
+
+/** The stamp a slot stores after an update at `now`. */
+export const stampFor = (slot: SlotSpec, now: number): number => (slot.periodEnd > 0 ? slot.periodEnd : now);

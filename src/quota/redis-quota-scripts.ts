@@ -1,0 +1,145 @@
+/**
+ * The Redis store's Lua scripts: each runs atomically on the server, so several gateway instances
+ * can never together overdraw a limit. The arithmetic mirrors usedNow/fitTime in quota-store.ts
+ * line for line; change both or neither. Time is the caller's `now` (an injected clock), never
+ * Redis TIME, so the memory and Redis stores behave the same under a test clock.
+ *
+ * Values are plain strings read with one MGET and written with SET PX, because each redis.call
+ * costs more than the arithmetic around it:
+ *   slot: "used,stamp"  (stamp: continuous, last update ms; calendar, its period's end)
+ *   park: "until,level,reason"
+ */
+
+const helpers = `
+local function parse_slot(value)
+  if not value then return nil, nil end
+  local u, t = string.match(value, '^([^,]*),(.*)$')
+  return tonumber(u), tonumber(t)
+end
+local function parse_park(value)
+  if not value then return 0, 0, '' end
+  local until_at, level, reason = string.match(value, '^([^,]*),([^,]*),(.*)$')
+  return tonumber(until_at) or 0, tonumber(level) or 0, reason or ''
+end
+local function used_now(u, t, amount, window, period_end, now)
+  if not u then return 0 end
+  t = t or now
+  if period_end > 0 then
+    if t < period_end then return 0 end
+    return u
+  end
+  if amount <= 0 or window <= 0 then return u end
+  return math.max(0, u - (now - t) * amount / window)
+end
+local function store_slot(key, u, amount, window, period_end, now)
+  local stamp, ttl = now, window + 1000
+  if period_end > 0 then
+    stamp, ttl = period_end, period_end - now + 60000
+  elseif amount > 0 then
+    ttl = math.ceil(u * window / amount) + 1000
+  end
+  redis.call('SET', key, string.format('%.17g,%d', u, stamp), 'PX', math.max(1000, math.floor(ttl)))
+end
+`;
+
+/**
+ * KEYS: park keys (ARGV[2] of them), then slot keys.
+ * ARGV: now, park count, then per slot: amount, windowMs, periodEnd, cost.
+ * Returns {1} or {0, retryAt (-1: never), blocking index (0-based over parks then slots)}.
+ */
+export const reserveScript = `${helpers}
+local now = tonumber(ARGV[1])
+local parks = tonumber(ARGV[2])
+local values = redis.call('MGET', unpack(KEYS))
+local retry_at, blocking, never = now, -1, false
+for i = 1, parks do
+  local until_at = parse_park(values[i])
+  if until_at > retry_at then retry_at, blocking = until_at, i - 1 end
+end
+local used = {}
+for j = 1, #KEYS - parks do
+  local base = 2 + (j - 1) * 4
+  local amount, window, period_end, cost = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local su, st = parse_slot(values[parks + j])
+  local u = used_now(su, st, amount, window, period_end, now)
+  used[j] = u
+  if u + cost > amount and not never then
+    if cost > amount or amount <= 0 or window <= 0 then
+      never, blocking = true, parks + j - 1
+    else
+      local at = period_end
+      if period_end <= 0 then at = now + math.ceil((u + cost - amount) * window / amount) end
+      if at > retry_at then retry_at, blocking = at, parks + j - 1 end
+    end
+  end
+end
+if never then return {0, -1, blocking} end
+if blocking >= 0 then return {0, math.ceil(retry_at), blocking} end
+for j = 1, #KEYS - parks do
+  local base = 2 + (j - 1) * 4
+  store_slot(KEYS[parks + j], used[j] + tonumber(ARGV[base + 4]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), now)
+end
+return {1}
+`;
+
+/**
+ * KEYS: slot keys. ARGV: now, then per slot: amount, windowMs, periodEnd (the reservation's), delta.
+ */
+export const settleScript = `${helpers}
+local now = tonumber(ARGV[1])
+local values = redis.call('MGET', unpack(KEYS))
+for j = 1, #KEYS do
+  local base = 1 + (j - 1) * 4
+  local amount, window, period_end, delta = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local su, st = parse_slot(values[j])
+  -- A calendar charge belongs to its period: once the period has turned, there is nothing to correct.
+  if period_end <= 0 or (su and st == period_end) then
+    local u = used_now(su, st, amount, window, period_end, now)
+    store_slot(KEYS[j], math.max(0, u + delta), amount, window, period_end, now)
+  end
+end
+return 1
+`;
+
+/**
+ * KEYS: slot keys (ARGV[2] of them), then park keys.
+ * ARGV: now, slot count, per slot: amount, windowMs, periodEnd, used floor;
+ * then per park key: kind (until|backoff|success), until, reason, baseMs, maxMs.
+ */
+export const applyScript = `${helpers}
+local now = tonumber(ARGV[1])
+local slots = tonumber(ARGV[2])
+local values = redis.call('MGET', unpack(KEYS))
+for j = 1, slots do
+  local base = 2 + (j - 1) * 4
+  local amount, window, period_end, floor = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local su, st = parse_slot(values[j])
+  if floor > used_now(su, st, amount, window, period_end, now) then
+    store_slot(KEYS[j], floor, amount, window, period_end, now)
+  end
+end
+local offset = 2 + slots * 4
+for i = 1, #KEYS - slots do
+  local key, value = KEYS[slots + i], values[slots + i]
+  local base = offset + (i - 1) * 5
+  local kind = ARGV[base + 1]
+  local until_at, level, reason = parse_park(value)
+  local changed = false
+  if kind == 'success' then
+    if level > 0 then level, changed = 0, true end
+  elseif kind == 'until' then
+    local wanted = tonumber(ARGV[base + 2])
+    if wanted > until_at then until_at, reason, changed = wanted, ARGV[base + 3], true end
+  elseif until_at <= now then
+    -- Concurrent failures of one outage arrive while it is parked: they must not grow the backoff.
+    until_at = now + math.min(tonumber(ARGV[base + 5]), tonumber(ARGV[base + 4]) * 2 ^ level)
+    level, reason, changed = level + 1, ARGV[base + 3], true
+  end
+  if changed then
+    -- Keep the backoff level an hour past the parking so a quick relapse still grows it.
+    local ttl = math.max(1000, math.floor(until_at - now + 3600000))
+    redis.call('SET', key, string.format('%d,%d,%s', until_at, level, reason), 'PX', ttl)
+  end
+end
+return 1
+`;

@@ -1,0 +1,41 @@
+/**
+ * The resilience room's public surface: classification, backoff, retry budgets, breakers,
+ * adaptive timeouts, the failover loop and hedging. Generic: it knows no HTTP client and no
+ * provider beyond the error bodies it classifies. Import from here, not from the files.
+ */
+export {
+  classifyError,
+  classifyFailure,
+  contextLengthPattern,
+  isContextLengthText,
+  type ClassifyContext,
+} from './classify-failure.js';
+export {
+  bodyRetryAfterMs,
+  parseDurationMs,
+  readUpstreamError,
+  type UpstreamErrorDetails,
+} from './upstream-error-body.js';
+export { fullJitterDelay, type JitterOptions } from './full-jitter-delay.js';
+export { RetryBudget, type RetryBudgetOptions, type RetryBudgetSnapshot } from './retry-budget.js';
+export {
+  createBreakerRegistry,
+  isHealthFailure,
+  type BreakerRegistry,
+  type BreakerRegistryOptions,
+  type BreakerSnapshot,
+  type BreakerState,
+} from './breaker-registry.js';
+export { AdaptiveTimeouts, type AdaptiveTimeoutOptions, type TimeoutSnapshot } from './adaptive-timeouts.js';
+export { mostInformativeError } from './most-informative-error.js';
+export {
+  FailoverError,
+  runWithFailover,
+  type AttemptContext,
+  type CandidateFailure,
+  type FailoverCandidate,
+  type FailoverOptions,
+  type FailoverResult,
+} from './run-with-failover.js';
+export { hedge, type HedgeOptions, type HedgeResult, type HedgeSide } from './hedge.js';
+export { linkedController, raceAbort } from './abort-signals.js';

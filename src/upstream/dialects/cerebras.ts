@@ -1,0 +1,36 @@
+/**
+ * Cerebras: the window is in the header name (`x-ratelimit-remaining-requests-day`,
+ * `-tokens-minute`) and resets are float seconds (`33011.38`). Hour headers are read too, since
+ * Cerebras publishes hourly limits even though its header list names only day and minute.
+ */
+import { DAY, HOUR, MINUTE } from '../../core/limits.js';
+import type { LimitObservation, RateLimitSignal } from '../../core/rate-limit-signal.js';
+import { parseFloatSeconds } from '../reset-formats.js';
+import { buildSignal, errorMessage, errorObject, observationFrom, periodFromText, retryAfterFromAnswer, type SignalInput } from '../signal-input.js';
+
+const windows = [
+  ['minute', MINUTE],
+  ['hour', HOUR],
+  ['day', DAY],
+] as const;
+
+export function parseCerebrasSignal(input: SignalInput): RateLimitSignal {
+  const observations: LimitObservation[] = [];
+  for (const unit of ['requests', 'tokens'] as const) {
+    for (const [name, windowMs] of windows) {
+      const reset = parseFloatSeconds(input.header(`x-ratelimit-reset-${unit}-${name}`));
+      const observation = observationFrom(unit, windowMs, {
+        limit: input.header(`x-ratelimit-limit-${unit}-${name}`),
+        remaining: input.header(`x-ratelimit-remaining-${unit}-${name}`),
+        resetAt: reset === undefined ? undefined : input.now + reset,
+      });
+      if (observation) observations.push(observation);
+    }
+  }
+  if (input.status !== 429) return buildSignal(input, observations, retryAfterFromAnswer(input));
+  const code = errorObject(input.body())?.['code'];
+  return buildSignal(input, observations, retryAfterFromAnswer(input), {
+    period: periodFromText(errorMessage(input)),
+    ...(typeof code === 'string' ? { name: code } : {}),
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * One upstream SSE answer as an async iterable of chat chunks, pulled from the socket only as fast
+ * as the consumer reads. It holds everything until the first content chunk (`waitForContent`), so
+ * a 200 whose first event is an error still fails over; after that a cut, an error event or a
+ * deadline makes iteration throw. It never ends silently on a broken stream.
+ */
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+import type { RateLimitSignal } from '../core/rate-limit-signal.js';
+import { isContentChunk, type ChatCompletionChunk, type Usage } from './chat-types.js';
+import { isRecord, type RawHeaders } from './signal-input.js';
+import { statusOfErrorBody, type ResponseBody, type UpstreamCall } from './upstream-call.js';
+import type { UpstreamStream } from './upstream-types.js';
+
+export interface SseChunkStreamInit {
+  call: UpstreamCall;
+  body: ResponseBody;
+  status: number;
+  headers: Record<string, string>;
+  rawHeaders: RawHeaders;
+  signal: RateLimitSignal;
+  clientWantsUsage: boolean;
+}
+
+export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatCompletionChunk> {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly signal: RateLimitSignal;
+  readonly startedAt: number;
+  readonly clientWantsUsage: boolean;
+  firstByteMs = 0;
+
+  private readonly call: UpstreamCall;
+  private readonly body: ResponseBody;
+  private readonly rawHeaders: RawHeaders;
+  private readonly reader: AsyncIterator<Buffer>;
+  /** Keeps a UTF-8 character split across two socket reads whole. */
+  private readonly decoder = new TextDecoder();
+  private readonly parser: EventSourceParser;
+  private readonly queue: ChatCompletionChunk[] = [];
+  private head = 0;
+  private lastUsage: Usage | undefined;
+  private pendingError: Error | undefined;
+  private sawDone = false;
+  private isBodyEnded = false;
+  private isClosed = false;
+
+  constructor(init: SseChunkStreamInit) {
+    this.call = init.call;
+    this.body = init.body;
+    this.status = init.status;
+    this.headers = init.headers;
+    this.rawHeaders = init.rawHeaders;
+    this.signal = init.signal;
+    this.clientWantsUsage = init.clientWantsUsage;
+    this.startedAt = init.call.startedAt;
+    this.reader = (init.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    this.parser = createParser({ onEvent: (event) => this.onEvent(event) });
+  }
+
+  /** Reads until the first content chunk is buffered; throws the failure if the stream errors or ends first. */
+  async waitForContent(): Promise<void> {
+    let checked = 0;
+    try {
+      for (;;) {
+        for (; checked < this.queue.length; checked++) if (isContentChunk(this.queue[checked] as ChatCompletionChunk)) return;
+        if (this.pendingError) throw this.pendingError;
+        if (this.sawDone) throw this.call.protocolFailure('Upstream stream finished without any content');
+        await this.pull();
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ChatCompletionChunk>> {
+    for (;;) {
+      if (this.head < this.queue.length) {
+        const chunk = this.queue[this.head] as ChatCompletionChunk;
+        this.head++;
+        // Compact now and then: the queue only grows while content is being waited for.
+        if (this.head === this.queue.length) this.queue.length = this.head = 0;
+        return { done: false, value: chunk };
+      }
+      if (this.pendingError) {
+        this.close();
+        throw this.pendingError;
+      }
+      if (this.isClosed || (this.sawDone && this.isBodyEnded)) {
+        this.close();
+        return { done: true, value: undefined };
+      }
+      try {
+        await this.pull();
+      } catch (error) {
+        this.close();
+        throw error;
+      }
+    }
+  }
+
+  /** `break` out of a for-await: the rest of the stream is not wanted. */
+  async return(): Promise<IteratorResult<ChatCompletionChunk>> {
+    this.cancel();
+    return { done: true, value: undefined };
+  }
+
+  usage(): Usage | undefined {
+    return this.lastUsage;
+  }
+
+  cancel(): void {
+    this.queue.length = this.head = 0;
+    this.close();
+  }
+
+  /** Reads one piece of the body into the parser. */
+  private async pull(): Promise<void> {
+    let step: IteratorResult<Buffer>;
+    try {
+      step = await this.reader.next();
+    } catch (error) {
+      throw this.call.fail(error);
+    }
+    if (step.done) {
+      this.isBodyEnded = true;
+      const rest = this.decoder.decode();
+      if (rest) this.parser.feed(rest);
+      this.parser.reset({ consume: true });
+      if (!this.sawDone && !this.pendingError) throw this.call.protocolFailure('Upstream stream ended before [DONE]');
+      return;
+    }
+    this.call.touch();
+    this.parser.feed(this.decoder.decode(step.value, { stream: true }));
+  }
+
+  private onEvent(event: EventSourceMessage): void {
+    if (this.sawDone || this.pendingError) return;
+    const data = event.data;
+    if (data === '[DONE]') {
+      this.sawDone = true;
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      this.pendingError = this.call.protocolFailure('Upstream stream sent an event that is not JSON');
+      return;
+    }
+    if (!isRecord(parsed)) {
+      this.pendingError = this.call.protocolFailure('Upstream stream sent an event that is not an object');
+      return;
+    }
+    if (parsed['error'] !== undefined && parsed['error'] !== null) {
+      this.pendingError = this.call.httpFailure(statusOfErrorBody(parsed), data, this.rawHeaders);
+      return;
+    }
+    if (!Array.isArray(parsed['choices'])) parsed['choices'] = [];
+    const chunk = parsed as ChatCompletionChunk;
+    if (chunk.choices.some((choice) => choice.finish_reason === 'error')) {
+      // OpenRouter ends a stream that failed mid-way with finish_reason "error" and no error object.
+      this.pendingError = this.call.httpFailure(502, data, this.rawHeaders);
+      return;
+    }
+    if (isRecord(chunk.usage)) this.lastUsage = chunk.usage;
+    this.queue.push(chunk);
+  }
+
+  private close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.call.release();
+    if (!this.isBodyEnded) {
+      this.call.abort();
+      this.body.destroy();
+    }
+  }
+}

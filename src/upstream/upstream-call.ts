@@ -1,0 +1,171 @@
+/**
+ * One upstream request's lifetime: its abort controller (client signal and deadlines both end it),
+ * its deadlines, and the translation of whatever went wrong into an UpstreamFailureError. It is
+ * the only place that decides "timeout or network or the client left", and it never lets a key
+ * into an error message.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Dialect } from '../core/deployment.js';
+import { redactSecrets } from '../core/errors.js';
+import type { RateLimitSignal } from '../core/rate-limit-signal.js';
+import { UpstreamFailureError, type UpstreamFailure } from '../core/upstream-failure.js';
+import type { Dispatcher } from 'undici';
+import { CallDeadlines, hasDeadlines } from './call-deadlines.js';
+import { parseRateLimitSignal } from './parse-rate-limit-signal.js';
+import { errorObject, type RawHeaders } from './signal-input.js';
+import type { CallOptions } from './upstream-types.js';
+
+/** Error bodies are kept for classification, not for display: enough for any provider's JSON error. */
+export const MAX_ERROR_BODY_BYTES = 16 * 1024;
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+export interface CallTarget {
+  /** Names the call in errors: a deployment id, never a key. */
+  id: string;
+  dialect: Dialect;
+  apiKey: string | undefined;
+}
+
+export class UpstreamCall {
+  readonly startedAt: number;
+  readonly abortSignal: AbortSignal | undefined;
+  private readonly controller: AbortController | undefined;
+  private readonly deadlines: CallDeadlines | undefined;
+  private readonly onClientAbort: (() => void) | undefined;
+
+  constructor(
+    readonly target: CallTarget,
+    private readonly clock: Clock,
+    private readonly options: CallOptions,
+  ) {
+    this.startedAt = clock.now();
+    const clientSignal = options.signal;
+    if (clientSignal?.aborted) throw abortReason(clientSignal);
+    const timed = hasDeadlines(options);
+    // No signal and no deadlines: no controller at all on this path.
+    if (!clientSignal && !timed) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.abortSignal = controller.signal;
+    if (timed) this.deadlines = new CallDeadlines(clock, options, this.startedAt, () => controller.abort());
+    if (clientSignal) {
+      this.onClientAbort = () => controller.abort(clientSignal.reason);
+      clientSignal.addEventListener('abort', this.onClientAbort, { once: true });
+    }
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  touch(): void {
+    this.deadlines?.touch();
+  }
+
+  startIdlePhase(): void {
+    this.deadlines?.startIdlePhase();
+  }
+
+  /** Stops the deadlines and forgets the client's signal; call once the answer is fully read or abandoned. */
+  release(): void {
+    this.deadlines?.stop();
+    if (this.onClientAbort) this.options.signal?.removeEventListener('abort', this.onClientAbort);
+  }
+
+  /** Aborts the request (for streams the caller no longer wants). */
+  abort(): void {
+    this.controller?.abort();
+  }
+
+  /** What to throw for `error`: a deadline, the client's own abort reason, or a network failure. */
+  fail(error: unknown): Error {
+    if (error instanceof UpstreamFailureError) return error;
+    const expired = this.deadlines?.expired;
+    if (expired) return this.failure({ kind: 'timeout', phase: expired });
+    if (this.options.signal?.aborted) return abortReason(this.options.signal);
+    return this.failure(networkFailure(error, this.target.apiKey));
+  }
+
+  failure(failure: UpstreamFailure): UpstreamFailureError {
+    return new UpstreamFailureError(failure, this.target.id);
+  }
+
+  protocolFailure(message: string): UpstreamFailureError {
+    return this.failure({ kind: 'protocol', message });
+  }
+
+  /** A non-2xx answer (or an error body under a 2xx): status, capped and redacted text, headers, signal. */
+  httpFailure(status: number, bodyText: string, rawHeaders: RawHeaders): UpstreamFailureError {
+    const text = redactSecrets(bodyText, this.target.apiKey ? [this.target.apiKey] : []);
+    const signal: RateLimitSignal = parseRateLimitSignal(this.target.dialect, { status, headers: rawHeaders, bodyText: text }, this.clock.now());
+    return this.failure({ kind: 'http', status, bodyText: text, headers: flattenHeaders(rawHeaders), signal });
+  }
+
+  /** Reads a body whole, moving the idle deadline per chunk. */
+  async readText(body: ResponseBody, maxBytes = Infinity): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        this.touch();
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= maxBytes) {
+          body.destroy();
+          break;
+        }
+      }
+    } catch (error) {
+      throw this.fail(error);
+    }
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    return size > maxBytes ? text.slice(0, maxBytes) : text;
+  }
+}
+
+/** HTTP status for an error object found in a body or stream event: its numeric code when it is one, else 502. */
+export function statusOfErrorBody(body: unknown): number {
+  const code = Number(errorObject(body)?.['code']);
+  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : 502;
+}
+
+/** undici's headers as one string per name; the same object when nothing repeats. */
+export function flattenHeaders(headers: RawHeaders): Record<string, string> {
+  for (const key in headers) {
+    if (typeof headers[key] !== 'string') {
+      const flat: Record<string, string> = {};
+      for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return flat;
+    }
+  }
+  return headers as Record<string, string>;
+}
+
+function networkFailure(error: unknown, apiKey: string | undefined): UpstreamFailure {
+  const code = errorCode(error);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'timeout', phase: 'connect' };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { kind: 'timeout', phase: 'first-byte' };
+  if (code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'timeout', phase: 'idle' };
+  const message = error instanceof Error ? error.message || code : String(error);
+  return { kind: 'network', code, message: redactSecrets(message, apiKey ? [apiKey] : []) };
+}
+
+/** Node's or undici's code; happy-eyeballs failures arrive as an AggregateError whose parts hold it. */
+function errorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'UNKNOWN';
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+  // undici wraps resets as UND_ERR_SOCKET; the socket's own code (ECONNRESET) says more.
+  const inner = Array.isArray(errors) ? (errors[0] as unknown) : cause;
+  const innerCode = inner === undefined ? undefined : errorCode(inner);
+  if (innerCode && innerCode !== 'UNKNOWN') return innerCode;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
+}
