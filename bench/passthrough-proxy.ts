@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
 
-export async function startPassthroughProxy(upstreamOrigin: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startPassthroughProxy(upstreamOrigin: string, port = 0): Promise<{ url: string; close(): Promise<void> }> {
   const pool = new Pool(upstreamOrigin, { connections: 128 });
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -30,13 +30,20 @@ export async function startPassthroughProxy(upstreamOrigin: string): Promise<{ u
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.close();
     },
   };
+}
+
+// Run as a script: tsx bench/passthrough-proxy.ts <upstream origin> <port>
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  const [origin, port] = process.argv.slice(2);
+  if (!origin || !port) throw new Error('usage: passthrough-proxy.ts <upstream origin> <port>');
+  await startPassthroughProxy(origin, Number(port));
 }

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
   for (const connection of connections) connection.disconnect();
 
   console.log(`quota reservations per second (${callers} concurrent callers, ${seconds}s each, 3 limits on 2 buckets per reservation)`);
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   console.table(
     rows.map((row) => ({
       store: row.store,
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'quota-redis-throughput',
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
     settings: { seconds, callers, limitsPerReservation: 3, bucketsPerReservation: 2 },
     rows,
   };

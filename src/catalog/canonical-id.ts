@@ -14,7 +14,19 @@ export function displayNameFor(upstreamId: string): string | undefined {
 }
 
 // Words that name a packaging of the same weights (tuning label, quantisation, serving flavour), not other weights.
-const packagingWords = new Set(['instruct', 'it', 'fp8', 'fp16', 'bf16', 'int8', 'awq', 'fast', 'versatile', 'instant', 'free']);
+const packagingWords = new Set([
+  'instruct',
+  'it',
+  'fp8',
+  'fp16',
+  'bf16',
+  'int8',
+  'awq',
+  'fast',
+  'versatile',
+  'instant',
+  'free',
+]);
 
 /**
  * The canonical id for a display name (or, when there is none, for an upstream id):

@@ -69,7 +69,9 @@ export const rawProviderSchema = z
     /** Day and month limits reset at midnight / the 1st in this zone; null when they roll (or nobody says). */
     calendarTimeZone: z.string().nullable(),
     limits: z.array(limitFactSchema).default([]),
-    neuronsPerDay: z.object({ amount: z.number().int().positive(), note: z.string().optional(), ...factSource }).optional(),
+    neuronsPerDay: z
+      .object({ amount: z.number().int().positive(), note: z.string().optional(), ...factSource })
+      .optional(),
     credits: z.array(creditSchema).default([]),
     caveats: z.array(z.string()).default([]),
     quirks: z
@@ -85,7 +87,9 @@ export const rawProviderSchema = z
     modelsNote: z.string().optional(),
   })
   .refine((p) => p.category === 'trial' || p.baseUrl !== null, { message: 'a free provider needs a base URL' })
-  .refine((p) => p.status === 'active' || p.statusNote !== undefined, { message: 'a retired provider needs a status note' });
+  .refine((p) => p.status === 'active' || p.statusNote !== undefined, {
+    message: 'a retired provider needs a status note',
+  });
 
 export type LimitFact = z.infer<typeof limitFactSchema>;
 export type Credit = z.infer<typeof creditSchema>;

@@ -16,7 +16,15 @@
  * CatalogModel: id (canonical), upstreamId, displayName, contextWindow?, maxOutputTokens?, params?, tags, limits.
  * Unknown facts stay undefined; every limit, credit and scope carries its source and date.
  */
-export type { Catalog, CatalogLimit, CatalogModel, CatalogProvider, Credit, LimitScope, SourcedFact } from './catalog-schema.js';
+export type {
+  Catalog,
+  CatalogLimit,
+  CatalogModel,
+  CatalogProvider,
+  Credit,
+  LimitScope,
+  SourcedFact,
+} from './catalog-schema.js';
 export { canonicalIdFor, displayNameFor } from './canonical-id.js';
 export { findCatalogProvider, loadCatalog, multiProviderPools, resolveProviderBaseUrl } from './load-catalog.js';
 export { renderCatalogMarkdown } from './render-catalog-markdown.js';

@@ -87,7 +87,9 @@ export function buildCatalog(rawProviders: readonly RawProvider[]): Catalog {
     try {
       return buildProvider(raw);
     } catch (error) {
-      throw new Error(`Catalog: provider ${raw.id} is invalid: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `Catalog: provider ${raw.id} is invalid: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   });
   const ids = new Set<string>();

@@ -42,7 +42,8 @@ function modelRow(model: CatalogModel): string {
 
 function providerSection(provider: CatalogProvider): string[] {
   const lines = [`### [${provider.name}](${provider.website})`, ''];
-  if (provider.status === 'retired' && provider.statusNote) lines.push(`> **Retired.** ${provider.statusNote.text} (${provider.statusNote.source})`, '');
+  if (provider.status === 'retired' && provider.statusNote)
+    lines.push(`> **Retired.** ${provider.statusNote.text} (${provider.statusNote.source})`, '');
   const keys = [...provider.keyEnvVars, ...provider.extraEnvVars].map((name) => `\`${name}\``).join(', ');
   lines.push(
     `Base URL: ${provider.baseUrl ? `\`${provider.baseUrl}\`` : 'unknown'} · keys: ${keys} · dialect: \`${provider.dialect}\` · ${scopeText(provider)}`,
@@ -54,11 +55,17 @@ function providerSection(provider: CatalogProvider): string[] {
   if (limits.length > 0) lines.push(`**Limits:** ${limits.join('; ')}`, '');
   if (provider.caveats.length > 0) lines.push(...provider.caveats.map((caveat) => `- ${caveat}`), '');
   if (provider.models.length > 0) {
-    lines.push('| Model | Canonical id | Upstream id | Context | Params | Tags | Limits |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      '| Model | Canonical id | Upstream id | Context | Params | Tags | Limits |',
+      '|---|---|---|---|---|---|---|',
+    );
     lines.push(...provider.models.map(modelRow), '');
   }
   if (provider.unlistedModels.length > 0) {
-    lines.push(`Named without an upstream id: ${provider.unlistedModels.map((model) => model.displayName).join(', ')}.`, '');
+    lines.push(
+      `Named without an upstream id: ${provider.unlistedModels.map((model) => model.displayName).join(', ')}.`,
+      '',
+    );
   }
   if (provider.modelsNote) lines.push(provider.modelsNote, '');
   return lines;

@@ -20,7 +20,8 @@ const formats = ['markdown', 'json'] as const;
 function positiveInteger(flag: string, value: string | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!/^\d+$/.test(value) || number < 1 || number > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not '${value}'`);
+  if (!/^\d+$/.test(value) || number < 1 || number > max)
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not '${value}'`);
   return number;
 }
 
@@ -51,7 +52,9 @@ export function registerCatalogCommand(
       const concurrency = positiveInteger('--concurrency', options.concurrency, 64);
       const timeoutMs = positiveInteger('--timeout', options.timeout, 600_000);
       if (options.out.trim() === '') throw new UsageError('--out needs a directory');
-      const bar = io.stderr.isTTY ? new SingleBar({ stream: io.stderr, format: 'providers {bar} {value}/{total} {provider}', hideCursor: true }) : undefined;
+      const bar = io.stderr.isTTY
+        ? new SingleBar({ stream: io.stderr, format: 'providers {bar} {value}/{total} {provider}', hideCursor: true })
+        : undefined;
       const result = await pullCatalog(
         {
           outDir: options.out,

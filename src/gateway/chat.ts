@@ -142,7 +142,7 @@ async function* relay(
     complete = true;
   } catch (error) {
     if (error instanceof UpstreamFailureError) {
-      const failure = services.resilience.classify(error.failure);
+      const failure = services.resilience.classify(error.failure, deployment);
       services.resilience.breakers.recordFailure(deployment.id, failure);
       throw new FreewayError('upstream_stream_error', `The upstream stream from ${deployment.providerId} broke off: ${failure.message}`);
     }

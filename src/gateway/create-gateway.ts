@@ -88,7 +88,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     upstream: createUpstreamClient({ ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}), clock }),
     quota: { ledger, queue, concurrencyFor },
     resilience: {
-      classify: classifyFailure,
+      classify: (failure, d) => classifyFailure(failure, { deploymentId: d.id, secrets: [d.apiKey], now: clock.now() }),
       breakers,
       retryBudget,
       backoff: (attempt, retryAfterMs) => fullJitterDelay(attempt, { baseMs: 250, capMs: 8000, random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }),

@@ -9,6 +9,7 @@ import { FreewayError, isFreewayError } from '../core/errors.js';
 import { UpstreamFailureError } from '../core/upstream-failure.js';
 import type { GatewayServices } from './services.js';
 import type { Priority } from './types.js';
+import { isDropCode, type ReleaseOutcome, type SettleOutcome } from '../quota/index.js';
 import { bucketsFor } from './buckets.js';
 
 export interface DispatchRequest {
@@ -24,7 +25,7 @@ export interface DispatchRequest {
 export interface Admitted {
   deployment: Deployment;
   /** Settle once the call's real usage is known: refund or charge the difference. */
-  settle: (outcome: { tokens?: number; requestCharged?: boolean }) => Promise<void>;
+  settle: (outcome: SettleOutcome & { concurrency?: ReleaseOutcome }) => Promise<void>;
 }
 
 export interface Dispatched<T> {
@@ -43,6 +44,7 @@ export async function dispatch<T>(
   call: (admitted: Admitted, signal: AbortSignal) => Promise<T>,
 ): Promise<Dispatched<T>> {
   const { resilience } = services;
+  const { breakers } = resilience;
   const excluded = new Set<string>();
   let attempts = 0;
   let sameRetries = 0;
@@ -50,31 +52,36 @@ export async function dispatch<T>(
 
   for (;;) {
     const eligible = request.candidates.filter((d) => !excluded.has(d.id) && services.isAvailable(d));
-    if (eligible.length === 0) throw lastError ?? new FreewayError('no_healthy_provider', 'No provider can serve this model right now');
+    if (eligible.length === 0) {
+      throw withAttempts(lastError ?? new FreewayError('no_healthy_provider', 'No provider can serve this model right now'), attempts);
+    }
 
-    const admitted = await admit(services, request, eligible, lastError);
+    const admitted = await admit(services, request, eligible, lastError).catch((error: unknown) => {
+      throw isFreewayError(error) ? withAttempts(error, attempts) : error;
+    });
     attempts += 1;
     services.resilience.retryBudget.recordRequest(admitted.deployment.providerId);
     const started = services.clock.now();
     try {
       const value = await call(admitted, request.signal);
-      resilience.breakers.recordSuccess(admitted.deployment.id);
+      breakers.recordSuccess(admitted.deployment.id);
       return { value, admitted, attempts };
     } catch (error) {
       if (request.signal.aborted) {
-        await admitted.settle({ requestCharged: true });
+        breakers.recordAbandoned(admitted.deployment.id);
+        await admitted.settle({ requestCharged: true, concurrency: 'ignore' });
         throw new FreewayError('client_closed', 'The client closed the connection');
       }
       const failure = await handleFailure(services, admitted, error, services.clock.now() - started);
       lastError = preferInformative(lastError, failure);
-      if (failure.retry === 'never' || attempts >= services.settings.maxAttempts) throw failure;
+      if (failure.retry === 'never' || attempts >= services.settings.maxAttempts) throw withAttempts(failure, attempts);
       const canRetrySame =
         failure.retry === 'same' && sameRetries < 1 && resilience.retryBudget.tryRetry(admitted.deployment.providerId);
       if (canRetrySame) {
         sameRetries += 1;
         services.telemetry.retried(admitted.deployment, failure.code);
         const delay = resilience.backoff(sameRetries, failure.retryAfterMs);
-        if (services.clock.now() + delay >= request.deadline) throw failure;
+        if (services.clock.now() + delay >= request.deadline) throw withAttempts(failure, attempts);
         await services.clock.sleep(delay, request.signal);
       } else {
         excluded.add(admitted.deployment.id);
@@ -96,6 +103,7 @@ async function admit(
   lastError: FreewayError | undefined,
 ): Promise<Admitted> {
   const { ledger, queue } = services.quota;
+  const { breakers } = services.resilience;
   try {
     return await queue.admit<Admitted>(
       async () => {
@@ -104,6 +112,11 @@ async function admit(
           if (!services.isAvailable(deployment)) continue;
           const concurrency = services.quota.concurrencyFor(deployment);
           if (concurrency && !concurrency.tryAcquire()) continue;
+          // A half-open breaker lets one probe through: take the probe lease before spending quota on it.
+          if (!breakers.tryAcquire(deployment.id)) {
+            concurrency?.release('ignore');
+            continue;
+          }
           const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens: request.tokensFor(deployment) });
           if (result.ok) {
             const reservation = result.reservation;
@@ -112,17 +125,18 @@ async function admit(
               ok: true,
               value: {
                 deployment,
-                settle: async (outcome) => {
+                settle: async ({ concurrency: concurrencyOutcome, ...outcome }) => {
                   if (settled) return;
                   settled = true;
-                  concurrency?.release();
+                  concurrency?.release(concurrencyOutcome ?? 'success');
                   await ledger.settle(reservation, outcome);
                   queue.notify();
                 },
               },
             };
           }
-          concurrency?.release();
+          concurrency?.release('ignore');
+          breakers.recordAbandoned(deployment.id);
           retryAt = Math.min(retryAt, result.retryAt);
         }
         return { ok: false, retryAt: Number.isFinite(retryAt) ? retryAt : services.clock.now() + 1000 };
@@ -140,23 +154,32 @@ async function admit(
 async function handleFailure(services: GatewayServices, admitted: Admitted, error: unknown, elapsedMs: number): Promise<FreewayError> {
   const { deployment } = admitted;
   if (!(error instanceof UpstreamFailureError)) {
-    await admitted.settle({ requestCharged: false });
+    await admitted.settle({ requestCharged: false, concurrency: 'ignore' });
     if (isFreewayError(error)) return error;
     throw error;
   }
-  const failure = services.resilience.classify(error.failure);
+  const failure = services.resilience.classify(error.failure, deployment);
   const { failure: raw } = error;
   if (raw.kind === 'http') await services.quota.ledger.observe(bucketsFor(deployment), raw.signal);
   // A request the provider turned away at the door was not counted by it; anything that reached a model was.
   const requestCharged = !(raw.kind === 'network' && raw.code === 'ECONNREFUSED');
-  await admitted.settle({ requestCharged });
-  services.quota.concurrencyFor(deployment)?.recordDrop?.(failure.code);
+  await admitted.settle({ requestCharged, concurrency: isDropCode(failure.code) ? 'drop' : 'ignore' });
   if (failure.code === 'upstream_auth_failed') services.disableKey(deployment, failure.message);
-  if (failure.code !== 'upstream_bad_request' && failure.code !== 'context_length_exceeded') {
-    services.resilience.breakers.recordFailure(deployment.id, failure);
-  }
+  services.resilience.breakers.recordFailure(deployment.id, failure);
   services.telemetry.upstreamFailed(deployment, failure, elapsedMs);
   return failure;
+}
+
+/** The same error, saying how many upstream calls were made before it (for x-freeway-attempts). */
+function withAttempts(error: FreewayError, attempts: number): FreewayError {
+  if (error.attempts === attempts) return error;
+  return new FreewayError(error.code, error.message, {
+    param: error.param,
+    headers: error.headers,
+    attempts,
+    cause: error.cause,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+  });
 }
 
 /** Between two failures, keep the one that tells the client more (a quota or client error over a generic 5xx). */

@@ -33,7 +33,8 @@ export interface GatewayServices {
     concurrencyFor(deployment: Deployment): ConcurrencyLimiter | undefined;
   };
   resilience: {
-    classify(failure: UpstreamFailure): FreewayError;
+    /** Classifies a failed call on `deployment`, scrubbing its key from any message. */
+    classify(failure: UpstreamFailure, deployment: Deployment): FreewayError;
     breakers: BreakerRegistry;
     retryBudget: RetryBudget;
     /** Delay before retry number `attempt` on the same deployment, at least what the provider asked. */

@@ -43,43 +43,68 @@ end
 `;
 
 /**
- * KEYS: park keys (ARGV[2] of them), then slot keys.
- * ARGV: now, park count, then per slot: amount, windowMs, periodEnd, cost.
- * Returns {1} or {0, retryAt (-1: never), blocking index (0-based over parks then slots)}.
+ * Reserves a batch of requests in one call, each all or nothing, in order: concurrent callers
+ * share the reads and writes of hot keys, which is what lets one Redis serve thousands a second.
+ * KEYS: every key the batch touches, once. ARGV: now, request count, then per request:
+ * park count, slot count, park key indexes, and per slot: key index, amount, windowMs, periodEnd, cost.
+ * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots).
  */
 export const reserveScript = `${helpers}
 local now = tonumber(ARGV[1])
-local parks = tonumber(ARGV[2])
+local count = tonumber(ARGV[2])
 local values = redis.call('MGET', unpack(KEYS))
-local retry_at, blocking, never = now, -1, false
-for i = 1, parks do
-  local until_at = parse_park(values[i])
-  if until_at > retry_at then retry_at, blocking = until_at, i - 1 end
-end
-local used = {}
-for j = 1, #KEYS - parks do
-  local base = 2 + (j - 1) * 4
-  local amount, window, period_end, cost = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-  local su, st = parse_slot(values[parks + j])
-  local u = used_now(su, st, amount, window, period_end, now)
-  used[j] = u
-  if u + cost > amount and not never then
-    if cost > amount or amount <= 0 or window <= 0 then
-      never, blocking = true, parks + j - 1
-    else
-      local at = period_end
-      if period_end <= 0 then at = now + math.ceil((u + cost - amount) * window / amount) end
-      if at > retry_at then retry_at, blocking = at, parks + j - 1 end
+local slot_u, slot_t, seen, dirty = {}, {}, {}, {}
+local results = {}
+local pos = 3
+for r = 1, count do
+  local parks, slots = tonumber(ARGV[pos]), tonumber(ARGV[pos + 1])
+  pos = pos + 2
+  local retry_at, blocking, never = now, -1, false
+  for i = 1, parks do
+    local until_at = parse_park(values[tonumber(ARGV[pos])])
+    pos = pos + 1
+    if until_at > retry_at then retry_at, blocking = until_at, i - 1 end
+  end
+  local first, used = pos, {}
+  for j = 1, slots do
+    local k, amount, window, period_end, cost = tonumber(ARGV[pos]), tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2]), tonumber(ARGV[pos + 3]), tonumber(ARGV[pos + 4])
+    pos = pos + 5
+    if not seen[k] then
+      seen[k] = true
+      slot_u[k], slot_t[k] = parse_slot(values[k])
+    end
+    local u = used_now(slot_u[k], slot_t[k], amount, window, period_end, now)
+    used[j] = u
+    if u + cost > amount and not never then
+      if cost > amount or amount <= 0 or window <= 0 then
+        never, blocking = true, parks + j - 1
+      else
+        local at = period_end
+        if period_end <= 0 then at = now + math.ceil((u + cost - amount) * window / amount) end
+        if at > retry_at then retry_at, blocking = at, parks + j - 1 end
+      end
     end
   end
+  if never then
+    results[#results + 1], results[#results + 2], results[#results + 3] = 0, -1, blocking
+  elseif blocking >= 0 then
+    results[#results + 1], results[#results + 2], results[#results + 3] = 0, math.ceil(retry_at), blocking
+  else
+    for j = 1, slots do
+      local p = first + (j - 1) * 5
+      local k, period_end = tonumber(ARGV[p]), tonumber(ARGV[p + 3])
+      slot_u[k] = used[j] + tonumber(ARGV[p + 4])
+      slot_t[k] = now
+      if period_end > 0 then slot_t[k] = period_end end
+      dirty[k] = p
+    end
+    results[#results + 1], results[#results + 2], results[#results + 3] = 1, 0, 0
+  end
 end
-if never then return {0, -1, blocking} end
-if blocking >= 0 then return {0, math.ceil(retry_at), blocking} end
-for j = 1, #KEYS - parks do
-  local base = 2 + (j - 1) * 4
-  store_slot(KEYS[parks + j], used[j] + tonumber(ARGV[base + 4]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), now)
+for k, p in pairs(dirty) do
+  store_slot(KEYS[k], slot_u[k], tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3]), now)
 end
-return {1}
+return results
 `;
 
 /**

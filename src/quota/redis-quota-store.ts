@@ -11,6 +11,7 @@ import { createMemoryQuotaStore } from './memory-quota-store.js';
 import type { ParkOperation, ParkState, QuotaStore, SlotSpec, StoredSlot, StoreHealth } from './quota-store.js';
 import { usedNow } from './quota-store.js';
 import { applyScript, reserveScript, settleScript } from './redis-quota-scripts.js';
+import { createReserveBatcher, decodeReserveBatch, encodeReserveBatch } from './redis-reserve-batch.js';
 
 export interface RedisQuotaStoreOptions {
   /** An existing connection (the caller owns it), or a URL to open one (this store owns and closes it). */
@@ -58,6 +59,11 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
   const parkKey = (key: string) => `${prefix}p:${key}`;
   const slotArgs = (slot: SlotSpec, last: number) => [slot.amount, slot.windowMs, slot.periodEnd, last];
 
+  const reserveInBatch = createReserveBatcher(async (requests) => {
+    const { keys, args } = encodeReserveBatch(requests, parkKey, slotKey);
+    return decodeReserveBatch(await client.quotaReserve(keys.length, ...keys, ...args), requests.length);
+  });
+
   const degrade = (reason: string) => {
     health.fallbackOperations += 1;
     if (health.isDegraded) return;
@@ -88,17 +94,7 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
   }
 
   return {
-    reserve: (request) =>
-      withRedis(
-        async () => {
-          const keys = [...request.parks.map(parkKey), ...request.slots.map((slot) => slotKey(slot.id))];
-          const args = [request.now, request.parks.length, ...request.slots.flatMap((slot) => slotArgs(slot, slot.cost))];
-          const [ok, retryAt, blocking] = await client.quotaReserve(keys.length, ...keys, ...args);
-          if (ok === 1) return { ok: true as const, backend: REDIS_BACKEND };
-          return { ok: false as const, retryAt: retryAt === -1 ? Infinity : (retryAt ?? request.now), blocking: blocking ?? 0 };
-        },
-        () => fallback.reserve(request),
-      ),
+    reserve: (request) => withRedis(() => reserveInBatch(request), () => fallback.reserve(request)),
 
     settle: async (now, backend, adjustments) => {
       // A reservation is settled where it was made; one made on Redis waits out an outage uncorrected.

@@ -88,6 +88,7 @@ function classifyHttp(failure: HttpFailure, context: ClassifyContext): FreewayEr
   const make = (code: ErrorCode, message: string, extra: { param?: string; retryAfterMs?: number } = {}) =>
     new FreewayError(code, message, { cause: failure, ...extra });
 
+  if (status >= 300 && status < 400) return make('upstream_bad_response', `${where} redirected (HTTP ${status})`);
   if (status === 429 || details.status === 'RESOURCE_EXHAUSTED' || status === 402) {
     if (details.code === cloudflareCapacityCode || capacityPattern.test(failure.bodyText))
       return make('upstream_overloaded', `${where} is out of capacity (HTTP ${status})`, { retryAfterMs });

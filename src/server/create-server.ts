@@ -111,6 +111,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const freewayError = asFreewayError(error);
     if (freewayError.code === 'internal_error') request.log.error({ err: redactSecrets(String(error), secrets) }, 'internal error');
     if (freewayError.retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(freewayError.retryAfterMs / 1000))));
+    if (freewayError.attempts !== undefined) reply.header('x-freeway-attempts', String(freewayError.attempts));
     for (const [name, value] of Object.entries(freewayError.headers)) reply.header(name, value);
     const body = freewayError.toBody();
     body.error.message = redactSecrets(body.error.message, secrets);

@@ -89,6 +89,24 @@ describe.skipIf(!redis)('createDistributedSingleFlight (needs Redis at 127.0.0.1
     expect(await follower).toEqual({ value: completion('by myself'), role: 'local' });
   });
 
+  it('a leader whose answer may not be cached sends its followers upstream', async () => {
+    const clock = new ManualClock();
+    const [a, b] = [instance(clock), instance(clock)];
+    const upstream = deferred<CachedResponse>();
+    const started = deferred<void>();
+    const leader = a.run('q5', 'chat', () => {
+      started.resolve();
+      return upstream.promise;
+    });
+    await started.promise;
+    const follower = b.run('q5', 'chat', async () => completion('complete'));
+    await followersWaiting('q5', 1);
+    const truncated = completion('cut', { choices: [{ index: 0, message: { role: 'assistant', content: 'cut' }, finish_reason: null }] });
+    upstream.resolve(truncated);
+    expect(await leader).toEqual({ value: truncated, role: 'leader' });
+    expect(await follower).toEqual({ value: completion('complete'), role: 'local' });
+  });
+
   it('a follower stops waiting at its timeout and calls upstream itself', async () => {
     const clock = new ManualClock();
     const [a, b] = [instance(clock), instance(clock, { waitTimeoutMs: 5_000 })];

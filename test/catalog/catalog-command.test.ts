@@ -10,7 +10,9 @@ import { UsageError } from '../../src/cli/usage-error.js';
 function capture(env: Record<string, string> = {}) {
   let out = '';
   const io: CatalogCommandIo = { stdout: { write: (text: string) => (out += text) }, stderr: new PassThrough(), env };
-  const program = new Command('freeway').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  const program = new Command('freeway')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   registerCatalogCommand(program, io);
   return { program, output: () => out };
 }
@@ -23,14 +25,18 @@ describe('the markdown listing', () => {
       expect(markdown).toContain(`### [${provider.name}](${provider.website})`);
     }
     expect(markdown).toContain('**Limits:** 20 requests/minute; 50 requests/day (resets in UTC)');
-    expect(markdown).toContain('| Llama 3.3 70B | `llama-3.3-70b` | `llama-3.3-70b-versatile` |  | 70B |  | 30 requests/minute<br>1000 requests/day');
+    expect(markdown).toContain(
+      '| Llama 3.3 70B | `llama-3.3-70b` | `llama-3.3-70b-versatile` |  | 70B |  | 30 requests/minute<br>1000 requests/day',
+    );
     expect(markdown).toContain('10,000 neurons/day');
     expect(markdown).toContain('> **Retired.** Fully retired on 2026-07-30');
   });
 
   it('ends with the trial-credit providers and their credits', () => {
     const trial = markdown.slice(markdown.indexOf('## Providers with trial credits'));
-    expect(trial).toContain('| [Modal](https://modal.com) | $5/month; $30/month, with a payment method added | unknown |');
+    expect(trial).toContain(
+      '| [Modal](https://modal.com) | $5/month; $30/month, with a payment method added | unknown |',
+    );
     expect(trial).toContain('$0.5, valid 12 months');
     expect(trial).toContain('1,000,000 tokens per model');
   });
@@ -69,10 +75,14 @@ describe('usage errors', () => {
   it.each([[['catalog', '--format', 'xml']], [['catalog', '--bogus']], [['catalog', 'pull', '--concurrency', 'many']]])(
     'the CLI exits 2 on %j',
     (argv) => {
-      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./run-cli.ts', import.meta.url)), ...argv], {
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
-      });
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./run-cli.ts', import.meta.url)), ...argv],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
       expect(child.stderr.trim().split('\n')).toHaveLength(1);
       expect(child.status).toBe(2);
     },

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIdFor, displayNameFor, findCatalogProvider, loadCatalog, multiProviderPools, resolveProviderBaseUrl } from '../../src/catalog/index.js';
+import {
+  canonicalIdFor,
+  displayNameFor,
+  findCatalogProvider,
+  loadCatalog,
+  multiProviderPools,
+  resolveProviderBaseUrl,
+} from '../../src/catalog/index.js';
 import { paramsFromName } from '../../src/catalog/canonical-id.js';
 import { buildCatalog } from '../../src/catalog/load-catalog.js';
 import { freeProviders } from '../../src/catalog/data/free-providers.js';
-import { displayNameFixes, upstreamDisplayNames } from '../../src/catalog/data/upstream-display-names.js';
+import { displayNameFixes } from '../../src/catalog/data/display-name-fixes.js';
+import { upstreamDisplayNames } from '../../src/catalog/data/upstream-display-names.js';
 import { dialects } from '../../src/core/deployment.js';
 import { DAY, MINUTE } from '../../src/core/limits.js';
 
@@ -61,18 +69,38 @@ describe('the built-in catalog', () => {
 
   it('turns day limits into calendar limits only where the provider resets on the calendar', () => {
     const flash = provider('google-ai-studio').models.find((m) => m.upstreamId === 'gemini-2.5-flash');
-    expect(flash?.limits).toContainEqual(expect.objectContaining({ unit: 'requests', amount: 20, windowMs: DAY, calendar: 'day', timeZone: 'America/Los_Angeles' }));
-    expect(provider('openrouter').limits).toContainEqual(expect.objectContaining({ amount: 50, calendar: 'day', timeZone: 'UTC' }));
+    expect(flash?.limits).toContainEqual(
+      expect.objectContaining({
+        unit: 'requests',
+        amount: 20,
+        windowMs: DAY,
+        calendar: 'day',
+        timeZone: 'America/Los_Angeles',
+      }),
+    );
+    expect(provider('openrouter').limits).toContainEqual(
+      expect.objectContaining({ amount: 50, calendar: 'day', timeZone: 'UTC' }),
+    );
     const groqLlama = provider('groq').models.find((m) => m.id === 'llama-3.3-70b');
     const daily = groqLlama?.limits.find((l) => l.windowMs === DAY && l.unit === 'requests');
     expect(daily).toMatchObject({ amount: 1000 });
     expect(daily?.calendar).toBeUndefined();
-    expect(groqLlama?.limits).toContainEqual(expect.objectContaining({ unit: 'tokens', amount: 12_000, windowMs: MINUTE }));
+    expect(groqLlama?.limits).toContainEqual(
+      expect.objectContaining({ unit: 'tokens', amount: 12_000, windowMs: MINUTE }),
+    );
   });
 
   it('records scope, neurons and credits as separate typed facts', () => {
-    expect(provider('google-ai-studio')).toMatchObject({ limitScope: 'project', limitsPerModel: true, dialect: 'gemini' });
-    expect(provider('openrouter')).toMatchObject({ limitScope: 'account', limitsPerModel: false, dialect: 'openrouter' });
+    expect(provider('google-ai-studio')).toMatchObject({
+      limitScope: 'project',
+      limitsPerModel: true,
+      dialect: 'gemini',
+    });
+    expect(provider('openrouter')).toMatchObject({
+      limitScope: 'account',
+      limitsPerModel: false,
+      dialect: 'openrouter',
+    });
     expect(provider('groq')).toMatchObject({ limitScope: 'organization', dialect: 'groq' });
     const cloudflare = provider('cloudflare-workers-ai');
     expect(cloudflare.neuronsPerDay?.amount).toBe(10_000);
@@ -87,7 +115,9 @@ describe('the built-in catalog', () => {
       'https://api.cloudflare.com/client/v4/accounts/abc123/ai/v1',
     );
     expect(() => resolveProviderBaseUrl(provider('cloudflare-workers-ai'), {})).toThrow(/CLOUDFLARE_ACCOUNT_ID/);
-    expect(resolveProviderBaseUrl(provider('google-ai-studio'), {})).toBe('https://generativelanguage.googleapis.com/v1beta/openai');
+    expect(resolveProviderBaseUrl(provider('google-ai-studio'), {})).toBe(
+      'https://generativelanguage.googleapis.com/v1beta/openai',
+    );
     expect(resolveProviderBaseUrl(provider('cohere'), {})).toBe('https://api.cohere.ai/compatibility/v1');
     expect(resolveProviderBaseUrl(provider('nebius'), {})).toBeUndefined();
   });

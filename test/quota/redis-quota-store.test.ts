@@ -99,6 +99,27 @@ describe.skipIf(isSkipped)('redis quota store', () => {
     }
   });
 
+  it('keeps each request all or nothing when concurrent requests share one script call', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
+    const redis = connect();
+    try {
+      await redis.ping();
+      const ledger = createQuotaLedger({ store: createRedisQuotaStore({ redis, prefix: newPrefix('batch'), clock }), clock });
+      const org: BucketSpec = { key: 'p:org', limits: [{ unit: 'requests', amount: 100, windowMs: MINUTE }] };
+      const model = (id: string, amount: number): BucketSpec => ({ key: `p:org:${id}`, limits: [{ unit: 'requests', amount, windowMs: MINUTE }] });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => ledger.tryReserve({ buckets: [org, index % 2 ? model('a', 2) : model('b', 100)], tokens: 0 })),
+      );
+      expect(results.filter((r, index) => r.ok && index % 2 === 1)).toHaveLength(2);
+      expect(results.filter((r, index) => r.ok && index % 2 === 0)).toHaveLength(10);
+      // The eight requests denied on model a took nothing from the shared bucket.
+      const snapshot = await ledger.snapshot();
+      expect(snapshot.buckets.find((b) => b.key === 'p:org')?.limits[0]?.remaining).toBe(88);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('lets its keys expire once they no longer matter', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
     const prefix = newPrefix('ttl');

@@ -45,7 +45,12 @@ const openRouter: RawProvider = {
   apiStyle: 'openai',
   keyEnvVars: ['OPENROUTER_API_KEY'],
   dialect: 'openrouter',
-  limitScope: { scope: 'account', perModel: false, note: 'Models share a common quota; extra keys add nothing', ...openRouterFreeDoc },
+  limitScope: {
+    scope: 'account',
+    perModel: false,
+    note: 'Models share a common quota; extra keys add nothing',
+    ...openRouterFreeDoc,
+  },
   calendarTimeZone: 'UTC',
   limits: [requests(20, 'minute', cheahjs), requests(50, 'day', cheahjs)],
   caveats: [
@@ -59,7 +64,11 @@ const openRouter: RawProvider = {
 
 const googleModel = (upstreamId: string, tpm: number, rpd: number, rpm: number) => ({
   upstreamId,
-  limits: [tokens(tpm, 'minute', cheahjs, 'input tokens'), requests(rpd, 'day', cheahjs), requests(rpm, 'minute', cheahjs)],
+  limits: [
+    tokens(tpm, 'minute', cheahjs, 'input tokens'),
+    requests(rpd, 'day', cheahjs),
+    requests(rpm, 'minute', cheahjs),
+  ],
 });
 
 const googleAiStudio: RawProvider = {
@@ -108,7 +117,11 @@ const nvidiaNim: RawProvider = {
   apiStyle: 'openai',
   keyEnvVars: ['NVIDIA_API_KEY'],
   dialect: 'none',
-  limitScope: { scope: 'account', perModel: false, ...cited('https://github.com/steipete/CodexBar/issues/2498', '2026-07') },
+  limitScope: {
+    scope: 'account',
+    perModel: false,
+    ...cited('https://github.com/steipete/CodexBar/issues/2498', '2026-07'),
+  },
   calendarTimeZone: null,
   limits: [requests(40, 'minute', cheahjs)],
   caveats: [
@@ -133,7 +146,10 @@ const mistral: RawProvider = {
     scope: 'organization',
     perModel: false,
     note: 'Sources disagree (per model in cheahjs); counted as shared, which never admits more than the provider allows',
-    ...cited('https://help.mistral.ai/en/articles/424390-how-do-api-rate-limits-work-and-how-do-i-increase-them', '2026-07'),
+    ...cited(
+      'https://help.mistral.ai/en/articles/424390-how-do-api-rate-limits-work-and-how-do-i-increase-them',
+      '2026-07',
+    ),
   },
   calendarTimeZone: null,
   limits: [requests(1, 'second', cheahjs), tokens(500_000, 'minute', cheahjs), tokens(1_000_000_000, 'month', cheahjs)],
@@ -151,7 +167,12 @@ const codestral: RawProvider = {
   apiStyle: 'openai',
   keyEnvVars: ['CODESTRAL_API_KEY'],
   dialect: 'mistral',
-  limitScope: { scope: 'key', perModel: false, note: 'Not documented; a Codestral key belongs to one user', ...cheahjs },
+  limitScope: {
+    scope: 'key',
+    perModel: false,
+    note: 'Not documented; a Codestral key belongs to one user',
+    ...cheahjs,
+  },
   calendarTimeZone: null,
   limits: [requests(30, 'minute', cheahjs), requests(2000, 'day', cheahjs)],
   caveats: ['Currently free to use.', 'Monthly subscription based.', 'Requires phone number verification.'],

@@ -153,9 +153,14 @@ export const trialProviders: RawProvider[] = [
     keyEnvVars: ['SAMBANOVA_API_KEY'],
     credits: [{ usd: 5, period: 'once', validMonths: 3, ...cheahjs }],
     caveats: ['Model ids were lower-cased by the source script; the API may use other casing.'],
-    models: ['deepseek-v3.1', 'deepseek-v3.2', 'gemma-4-31b-it', 'gpt-oss-120b', 'meta-llama-3.3-70b-instruct', 'minimax-m2.7'].map(
-      (upstreamId) => ({ upstreamId }),
-    ),
+    models: [
+      'deepseek-v3.1',
+      'deepseek-v3.2',
+      'gemma-4-31b-it',
+      'gpt-oss-120b',
+      'meta-llama-3.3-70b-instruct',
+      'minimax-m2.7',
+    ].map((upstreamId) => ({ upstreamId })),
   }),
   trial({
     id: 'scaleway',

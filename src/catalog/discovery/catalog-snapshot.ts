@@ -72,11 +72,15 @@ export function diffModels(
   before: ReadonlyMap<string, readonly CatalogModel[]>,
   after: ReadonlyMap<string, readonly CatalogModel[]>,
 ): { added: ModelChange[]; removed: ModelChange[] } {
-  const missingFrom = (from: ReadonlyMap<string, readonly CatalogModel[]>, other: ReadonlyMap<string, readonly CatalogModel[]>) => {
+  const missingFrom = (
+    from: ReadonlyMap<string, readonly CatalogModel[]>,
+    other: ReadonlyMap<string, readonly CatalogModel[]>,
+  ) => {
     const changes: ModelChange[] = [];
     for (const [providerId, models] of from) {
       const otherIds = new Set((other.get(providerId) ?? []).map((model) => model.upstreamId));
-      for (const model of models) if (!otherIds.has(model.upstreamId)) changes.push({ providerId, upstreamId: model.upstreamId, id: model.id });
+      for (const model of models)
+        if (!otherIds.has(model.upstreamId)) changes.push({ providerId, upstreamId: model.upstreamId, id: model.id });
     }
     return changes;
   };

@@ -56,7 +56,8 @@ export function fullJitterDelay(attempt: number, policy: FetchPolicy, random: ()
 
 type Attempt = { ok: true; body: unknown } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
 
-const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
 
 function describeNetworkError(error: unknown, timeoutMs: number): string {
   const code = (error as { code?: unknown }).code;
@@ -64,7 +65,12 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   return typeof code === 'string' ? `network error ${code}` : 'network error';
 }
 
-async function attemptOnce(url: string, headers: Record<string, string>, policy: FetchPolicy, deps: FetchDeps): Promise<Attempt> {
+async function attemptOnce(
+  url: string,
+  headers: Record<string, string>,
+  policy: FetchPolicy,
+  deps: FetchDeps,
+): Promise<Attempt> {
   let response: Dispatcher.ResponseData;
   try {
     response = await request(url, {
@@ -104,7 +110,12 @@ export interface PacedGetter {
 }
 
 /** A getter for one provider: successive requests are at least `paceMs` apart on the clock. */
-export function createPacedGetter(paceMs: number, policy: FetchPolicy, deps: FetchDeps, secrets: readonly string[] = []): PacedGetter {
+export function createPacedGetter(
+  paceMs: number,
+  policy: FetchPolicy,
+  deps: FetchDeps,
+  secrets: readonly string[] = [],
+): PacedGetter {
   let lastSentAt: number | undefined;
   let attempts = 0;
   const pace = async () => {
@@ -123,7 +134,9 @@ export function createPacedGetter(paceMs: number, policy: FetchPolicy, deps: Fet
       const triesLeft = attempt < policy.retries;
       if (!result.retryable || !triesLeft) {
         const tries = attempt + 1;
-        throw new DiscoveryError(redactSecrets(`${result.reason}${tries > 1 ? ` after ${tries} attempts` : ''}`, secrets));
+        throw new DiscoveryError(
+          redactSecrets(`${result.reason}${tries > 1 ? ` after ${tries} attempts` : ''}`, secrets),
+        );
       }
       if (result.retryAfterMs !== undefined && result.retryAfterMs > policy.maxRetryAfterMs) {
         throw new DiscoveryError(`${result.reason}; asked to retry after ${Math.ceil(result.retryAfterMs / 1000)} s`);

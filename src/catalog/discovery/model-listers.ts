@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ModelTag } from '../../core/deployment.js';
 import type { RawModel } from '../catalog-schema.js';
 import { DiscoveryError, type JsonGetter } from './fetch-json.js';
+import { cloudflare, cohere, githubModels, googleAiStudio } from './paged-model-listers.js';
 
 export interface ListContext {
   baseUrl: string;
@@ -27,17 +28,19 @@ export interface ModelLister {
   list(context: ListContext): Promise<RawModel[]>;
 }
 
-const optionalNumber = z.coerce.number().positive().optional().catch(undefined);
-const bearer = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
+export const optionalNumber = z.coerce.number().positive().optional().catch(undefined);
+export const bearer = (key: string | undefined): Record<string, string> =>
+  key ? { authorization: `Bearer ${key}` } : {};
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+export function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body);
   if (!result.success) throw new DiscoveryError(`unexpected answer shape (${what})`);
   return result.data;
 }
 
-const withOptional = (model: RawModel, extra: Partial<RawModel>): RawModel => {
-  for (const [key, value] of Object.entries(extra)) if (value !== undefined && !(Array.isArray(value) && value.length === 0)) Object.assign(model, { [key]: value });
+export const withOptional = (model: RawModel, extra: Partial<RawModel>): RawModel => {
+  for (const [key, value] of Object.entries(extra))
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) Object.assign(model, { [key]: value });
   return model;
 };
 
@@ -70,20 +73,34 @@ export const openRouterIgnored = [
 ];
 
 export const hyperbolicIgnored = [
-  'FLUX.1-dev', 'Monad', 'SDXL1.0-base', 'StableDiffusion', 'TTS', 'Wifhat',
-  'deepseek-ai/DeepSeek-R1', 'deepseek-ai/DeepSeek-R1-Zero', 'deepseek-ai/Janus-Pro-7B', 'test',
+  'FLUX.1-dev',
+  'Monad',
+  'SDXL1.0-base',
+  'StableDiffusion',
+  'TTS',
+  'Wifhat',
+  'deepseek-ai/DeepSeek-R1',
+  'deepseek-ai/DeepSeek-R1-Zero',
+  'deepseek-ai/Janus-Pro-7B',
+  'test',
 ];
 
 const openRouterList = z.object({
   data: z.array(
-    z.object({
-      id: z.string().min(1),
-      pricing: z.object({ prompt: z.coerce.number(), completion: z.coerce.number() }).loose(),
-      context_length: optionalNumber,
-      top_provider: z.object({ max_completion_tokens: optionalNumber }).loose().optional().catch(undefined),
-      supported_parameters: z.array(z.string()).optional().catch(undefined),
-      architecture: z.object({ input_modalities: z.array(z.string()).optional() }).loose().optional().catch(undefined),
-    }).loose(),
+    z
+      .object({
+        id: z.string().min(1),
+        pricing: z.object({ prompt: z.coerce.number(), completion: z.coerce.number() }).loose(),
+        context_length: optionalNumber,
+        top_provider: z.object({ max_completion_tokens: optionalNumber }).loose().optional().catch(undefined),
+        supported_parameters: z.array(z.string()).optional().catch(undefined),
+        architecture: z
+          .object({ input_modalities: z.array(z.string()).optional() })
+          .loose()
+          .optional()
+          .catch(undefined),
+      })
+      .loose(),
   ),
 });
 
@@ -95,20 +112,35 @@ const openRouter: ModelLister = {
   async list({ baseUrl, apiKey, get }) {
     const body = parse(openRouterList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[] with pricing');
     return body.data
-      .filter((m) => m.id.includes(':free') && m.pricing.prompt + m.pricing.completion === 0 && !openRouterIgnored.includes(m.id))
+      .filter(
+        (m) =>
+          m.id.includes(':free') && m.pricing.prompt + m.pricing.completion === 0 && !openRouterIgnored.includes(m.id),
+      )
       .map((m) => {
         const parameters = m.supported_parameters ?? [];
         const tags: ModelTag[] = [];
         if (parameters.includes('tools')) tags.push('tools');
         if (parameters.includes('response_format') || parameters.includes('structured_outputs')) tags.push('json');
         if (m.architecture?.input_modalities?.includes('image')) tags.push('vision');
-        return withOptional({ upstreamId: m.id }, { contextWindow: m.context_length, maxOutputTokens: m.top_provider?.max_completion_tokens, tags });
+        return withOptional(
+          { upstreamId: m.id },
+          { contextWindow: m.context_length, maxOutputTokens: m.top_provider?.max_completion_tokens, tags },
+        );
       });
   },
 };
 
 const groqList = z.object({
-  data: z.array(z.object({ id: z.string().min(1), active: z.boolean().optional().catch(undefined), context_window: optionalNumber, max_completion_tokens: optionalNumber }).loose()),
+  data: z.array(
+    z
+      .object({
+        id: z.string().min(1),
+        active: z.boolean().optional().catch(undefined),
+        context_window: optionalNumber,
+        max_completion_tokens: optionalNumber,
+      })
+      .loose(),
+  ),
 });
 
 const groq: ModelLister = {
@@ -120,103 +152,19 @@ const groq: ModelLister = {
     const body = parse(groqList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[]');
     return body.data
       .filter((m) => m.active !== false)
-      .map((m) => withOptional({ upstreamId: m.id }, { contextWindow: m.context_window, maxOutputTokens: m.max_completion_tokens }));
-  },
-};
-
-const geminiList = z.object({
-  models: z.array(
-    z.object({
-      name: z.string().min(1),
-      inputTokenLimit: optionalNumber,
-      outputTokenLimit: optionalNumber,
-      supportedGenerationMethods: z.array(z.string()).default([]),
-    }).loose(),
-  ).default([]),
-  nextPageToken: z.string().optional(),
-});
-
-const googleAiStudio: ModelLister = {
-  providerId: 'google-ai-studio',
-  defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
-  needsKey: true,
-  paceMs: 250,
-  keepOnlyKnown: true,
-  async list({ baseUrl, apiKey, get }) {
-    const models: RawModel[] = [];
-    let pageToken: string | undefined;
-    do {
-      const query = new URLSearchParams({ pageSize: '1000', ...(pageToken ? { pageToken } : {}) });
-      // The key goes in a header, never the URL, so it cannot leak into an error or a log line.
-      const body = parse(geminiList, await get(`${baseUrl}/models?${query.toString()}`, apiKey ? { 'x-goog-api-key': apiKey } : {}), 'models[]');
-      for (const m of body.models.filter((m) => m.supportedGenerationMethods.includes('generateContent'))) {
-        models.push(withOptional({ upstreamId: m.name.replace(/^models\//, '') }, { contextWindow: m.inputTokenLimit, maxOutputTokens: m.outputTokenLimit }));
-      }
-      pageToken = body.nextPageToken || undefined;
-    } while (pageToken);
-    return models;
-  },
-};
-
-const cloudflareSearch = z.object({
-  success: z.boolean().optional(),
-  result: z.array(
-    z.object({
-      name: z.string().min(1),
-      properties: z.array(z.object({ property_id: z.string(), value: z.unknown() }).loose()).optional().catch(undefined),
-    }).loose(),
-  ),
-  result_info: z.object({ page: z.number().optional(), per_page: z.number().optional(), total_count: z.number().optional() }).loose().optional(),
-});
-
-const cloudflare: ModelLister = {
-  providerId: 'cloudflare-workers-ai',
-  defaultBaseUrl: 'https://api.cloudflare.com/client/v4/accounts/{CLOUDFLARE_ACCOUNT_ID}/ai',
-  needsKey: true,
-  paceMs: 250,
-  async list({ baseUrl, apiKey, get }) {
-    const models: RawModel[] = [];
-    const perPage = 100;
-    for (let page = 1; ; page += 1) {
-      const query = new URLSearchParams({ search: 'Text Generation', per_page: String(perPage), page: String(page) });
-      const body = parse(cloudflareSearch, await get(`${baseUrl}/models/search?${query.toString()}`, bearer(apiKey)), 'result[]');
-      for (const m of body.result) {
-        const context = m.properties?.find((p) => p.property_id === 'context_window')?.value;
-        models.push(withOptional({ upstreamId: m.name }, { contextWindow: optionalNumber.parse(context) }));
-      }
-      const total = body.result_info?.total_count;
-      if (body.result.length === 0 || total === undefined || page * perPage >= total) return models;
-    }
-  },
-};
-
-const githubMarketplace = z.object({
-  results: z.array(z.object({ name: z.string().min(1), friendly_name: z.string().optional() }).loose()),
-  totalPages: z.number().int().nonnegative().optional(),
-});
-
-const githubModels: ModelLister = {
-  providerId: 'github-models',
-  defaultBaseUrl: 'https://github.com',
-  needsKey: false,
-  // The original slept half a second between marketplace pages.
-  paceMs: 500,
-  async list({ baseUrl, get }) {
-    const models: RawModel[] = [];
-    for (let page = 1; ; page += 1) {
-      const body = parse(
-        githubMarketplace,
-        await get(`${baseUrl}/marketplace?type=models&page=${page}`, { 'x-requested-with': 'XMLHttpRequest' }),
-        'results[]',
+      .map((m) =>
+        withOptional(
+          { upstreamId: m.id },
+          { contextWindow: m.context_window, maxOutputTokens: m.max_completion_tokens },
+        ),
       );
-      for (const m of body.results) models.push(withOptional({ upstreamId: m.name }, { displayName: m.friendly_name }));
-      if (body.results.length === 0 || page >= (body.totalPages ?? 1)) return models;
-    }
   },
 };
 
 const sambaNovaList = z.object({
-  data: z.array(z.object({ id: z.string().min(1), context_length: optionalNumber, max_completion_tokens: optionalNumber }).loose()),
+  data: z.array(
+    z.object({ id: z.string().min(1), context_length: optionalNumber, max_completion_tokens: optionalNumber }).loose(),
+  ),
 });
 
 const sambaNova: ModelLister = {
@@ -226,51 +174,29 @@ const sambaNova: ModelLister = {
   paceMs: 250,
   async list({ baseUrl, apiKey, get }) {
     const body = parse(sambaNovaList, await get(`${baseUrl}/models`, bearer(apiKey)), 'data[]');
-    return body.data.map((m) => withOptional({ upstreamId: m.id }, { contextWindow: m.context_length, maxOutputTokens: m.max_completion_tokens }));
-  },
-};
-
-const cohereList = z.object({
-  models: z.array(
-    z.object({
-      name: z.string().min(1),
-      endpoints: z.array(z.string()).default([]),
-      default_endpoints: z.array(z.string()).default([]),
-      is_deprecated: z.boolean().optional().catch(undefined),
-      context_length: optionalNumber,
-    }).loose(),
-  ),
-  next_page_token: z.string().nullish(),
-});
-
-const cohere: ModelLister = {
-  providerId: 'cohere',
-  defaultBaseUrl: 'https://api.cohere.com',
-  needsKey: true,
-  paceMs: 250,
-  async list({ baseUrl, apiKey, get }) {
-    const models: RawModel[] = [];
-    let pageToken: string | undefined;
-    do {
-      const query = new URLSearchParams({ page_size: '1000', ...(pageToken ? { page_token: pageToken } : {}) });
-      const body = parse(cohereList, await get(`${baseUrl}/v1/models?${query.toString()}`, bearer(apiKey)), 'models[]');
-      for (const m of body.models) {
-        if (m.is_deprecated === true || ![...m.endpoints, ...m.default_endpoints].includes('chat')) continue;
-        models.push(withOptional({ upstreamId: m.name }, { contextWindow: m.context_length }));
-      }
-      pageToken = body.next_page_token || undefined;
-    } while (pageToken);
-    return models;
+    return body.data.map((m) =>
+      withOptional({ upstreamId: m.id }, { contextWindow: m.context_length, maxOutputTokens: m.max_completion_tokens }),
+    );
   },
 };
 
 const mistralList = z.object({
   data: z.array(
-    z.object({
-      id: z.string().min(1),
-      max_context_length: optionalNumber,
-      capabilities: z.object({ completion_chat: z.boolean().optional(), function_calling: z.boolean().optional(), vision: z.boolean().optional() }).loose().optional().catch(undefined),
-    }).loose(),
+    z
+      .object({
+        id: z.string().min(1),
+        max_context_length: optionalNumber,
+        capabilities: z
+          .object({
+            completion_chat: z.boolean().optional(),
+            function_calling: z.boolean().optional(),
+            vision: z.boolean().optional(),
+          })
+          .loose()
+          .optional()
+          .catch(undefined),
+      })
+      .loose(),
   ),
 });
 

@@ -12,7 +12,13 @@ import { loadCatalog, resolveProviderBaseUrl, toCatalogModel } from '../load-cat
 import { renderCatalogMarkdown } from '../render-catalog-markdown.js';
 import { diffModels, modelsByProvider, readSnapshotModels, type ModelChange } from './catalog-snapshot.js';
 import { DiscoveryCache } from './discovery-cache.js';
-import { createPacedGetter, defaultFetchPolicy, DiscoveryError, type FetchDeps, type FetchPolicy } from './fetch-json.js';
+import {
+  createPacedGetter,
+  defaultFetchPolicy,
+  DiscoveryError,
+  type FetchDeps,
+  type FetchPolicy,
+} from './fetch-json.js';
 import { modelListers, type ModelLister } from './model-listers.js';
 
 export interface PullOptions {
@@ -94,7 +100,15 @@ function mergeModels(provider: CatalogProvider, discovered: readonly RawModel[],
     }
     const fresh = toCatalogModel({ ...raw, limits: [] }, provider.calendarTimeZone);
     const model: CatalogModel = before
-      ? { ...before, ...definedOnly(fresh), id: before.id, displayName: before.displayName, hasDisplayName: before.hasDisplayName, limits: before.limits, tags: [...new Set([...before.tags, ...fresh.tags])] }
+      ? {
+          ...before,
+          ...definedOnly(fresh),
+          id: before.id,
+          displayName: before.displayName,
+          hasDisplayName: before.hasDisplayName,
+          limits: before.limits,
+          tags: [...new Set([...before.tags, ...fresh.tags])],
+        }
       : fresh;
     // Two upstream ids for one set of weights (say an FP8 and a plain build): the first one listed serves the pool.
     if (seen.has(model.id)) continue;
@@ -119,7 +133,11 @@ interface ListOutcome {
 
 export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullDeps> = {}): Promise<PullResult> {
   const clock = deps.clock ?? systemClock;
-  const fetchDeps: FetchDeps = { clock, random: deps.random ?? Math.random, ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}) };
+  const fetchDeps: FetchDeps = {
+    clock,
+    random: deps.random ?? Math.random,
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+  };
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? loadCatalog();
   const policy = { ...defaultFetchPolicy, ...options.policy };
@@ -127,12 +145,18 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
     options.cacheDir ?? (options.outDir ? join(options.outDir, '.cache') : join('.freeway', 'discovery-cache')),
     options.cacheTtlMs ?? defaultCacheTtlMs,
   );
-  const listers = (options.listers ?? modelListers).filter((lister) => catalog.providers.some((p) => p.id === lister.providerId));
+  const listers = (options.listers ?? modelListers).filter((lister) =>
+    catalog.providers.some((p) => p.id === lister.providerId),
+  );
   let done = 0;
 
   const listOne = async (lister: ModelLister): Promise<ListOutcome> => {
     const provider = catalog.providers.find((p) => p.id === lister.providerId) as CatalogProvider;
-    const outcome = (status: ProviderOutcome['status'], detail: string, extra: Partial<ProviderOutcome> = {}): ProviderOutcome => ({
+    const outcome = (
+      status: ProviderOutcome['status'],
+      detail: string,
+      extra: Partial<ProviderOutcome> = {},
+    ): ProviderOutcome => ({
       providerId: lister.providerId,
       status,
       detail,
@@ -142,13 +166,18 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
       ...extra,
     });
     const apiKey = firstSet(provider.keyEnvVars, env);
-    if (lister.needsKey && apiKey === undefined) return { outcome: outcome('skipped', `no key (${provider.keyEnvVars.join(' or ')})`) };
+    if (lister.needsKey && apiKey === undefined)
+      return { outcome: outcome('skipped', `no key (${provider.keyEnvVars.join(' or ')})`) };
     const cached = options.refresh ? undefined : await cache.read(lister.providerId, clock.now());
     if (cached) return { outcome: outcome('ok', 'cached', { fromCache: true }), discovered: cached.models };
     let baseUrl: string;
     try {
-      const template = options.baseUrls?.[lister.providerId] ?? env[discoveryBaseUrlEnvVar(lister.providerId)] ?? lister.defaultBaseUrl;
-      baseUrl = resolveProviderBaseUrl({ id: lister.providerId, baseUrl: template }, env)?.replace(/\/+$/, '') ?? template;
+      const template =
+        options.baseUrls?.[lister.providerId] ??
+        env[discoveryBaseUrlEnvVar(lister.providerId)] ??
+        lister.defaultBaseUrl;
+      baseUrl =
+        resolveProviderBaseUrl({ id: lister.providerId, baseUrl: template }, env)?.replace(/\/+$/, '') ?? template;
     } catch (error) {
       return { outcome: outcome('skipped', error instanceof Error ? error.message : 'base URL unknown') };
     }
@@ -182,7 +211,9 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
       const lister = listers.find((l) => l.providerId === provider.id);
       const { models, leftOut } = mergeModels(provider, entry.discovered, lister?.keepOnlyKnown === true);
       entry.outcome.models = models.length;
-      const notes = [entry.outcome.detail, leftOut > 0 ? `${leftOut} listed but not known to be free` : ''].filter(Boolean);
+      const notes = [entry.outcome.detail, leftOut > 0 ? `${leftOut} listed but not known to be free` : ''].filter(
+        Boolean,
+      );
       entry.outcome.detail = notes.join('; ');
       return { ...provider, models };
     }
@@ -194,9 +225,20 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
   const refreshed = new Set(listed.filter((entry) => entry.discovered).map((entry) => entry.outcome.providerId));
   const unnamed = next.providers
     .filter((provider) => refreshed.has(provider.id))
-    .flatMap((provider) => provider.models.filter((model) => !model.hasDisplayName).map((model) => ({ providerId: provider.id, upstreamId: model.upstreamId, id: model.id })));
+    .flatMap((provider) =>
+      provider.models
+        .filter((model) => !model.hasDisplayName)
+        .map((model) => ({ providerId: provider.id, upstreamId: model.upstreamId, id: model.id })),
+    );
 
-  const result: PullResult = { catalog: next, outcomes, unnamed, added, removed, baseline: previous ? 'previous snapshot' : 'built-in catalog' };
+  const result: PullResult = {
+    catalog: next,
+    outcomes,
+    unnamed,
+    added,
+    removed,
+    baseline: previous ? 'previous snapshot' : 'built-in catalog',
+  };
   if (options.outDir && snapshotPath) {
     await mkdir(options.outDir, { recursive: true });
     const markdown = join(options.outDir, 'catalog.md');

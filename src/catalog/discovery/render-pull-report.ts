@@ -6,13 +6,19 @@ import type { PullResult } from './pull-catalog.js';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((text, column) => text.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((text, column) => text.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function renderPullReport(result: PullResult): string {
   const rows = [['provider', 'status', 'models', 'requests', 'detail']];
   for (const outcome of result.outcomes) {
-    const status = outcome.status === 'skipped' && outcome.detail.startsWith('no key') ? 'skipped (no key)' : outcome.status;
+    const status =
+      outcome.status === 'skipped' && outcome.detail.startsWith('no key') ? 'skipped (no key)' : outcome.status;
     rows.push([outcome.providerId, status, String(outcome.models), String(outcome.requests), outcome.detail]);
   }
   const count = (status: string) => result.outcomes.filter((outcome) => outcome.status === status).length;
