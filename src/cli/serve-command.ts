@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { isFreewayError } from '../core/errors.js';
 import { startFreeway } from '../server/start-freeway.js';
 import { parsePort } from './parse-options.js';
 import { UsageError } from './usage-error.js';
@@ -30,6 +32,12 @@ export function registerServeCommand(program: Command): void {
         ...(options.host ? { host: options.host } : {}),
         env: process.env,
         log: (line) => process.stdout.write(`${line}\n`),
+      }).catch((error: unknown) => {
+        // A config mistake (or a refused --host) is a usage error: one clear line, exit code 2.
+        if (error instanceof ConfigError || (isFreewayError(error) && error.code === 'invalid_request')) {
+          throw new UsageError(error.message);
+        }
+        throw error;
       });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -1,8 +1,9 @@
 /**
- * The deadlines of one upstream call, on the injected Clock: first byte (headers for JSON, the first
- * content chunk for streams), idle (silence between body chunks) and total. One sleeper per call that
- * re-arms itself instead of a timer per chunk, so a busy stream costs one clock read per chunk.
- * It only says which deadline passed, by calling `onExpire`; aborting the request is the caller's job.
+ * The deadlines of upstream calls, on the injected Clock: first byte (headers for JSON, the first
+ * content chunk for streams), idle (silence between body chunks) and total. One scheduler per client
+ * keeps a single sleeper aimed at the earliest deadline of all calls in flight, so a call costs no
+ * timer of its own and a chunk costs one clock read. It only says which deadline passed, through
+ * `onExpire`; aborting the request is the caller's job.
  */
 import type { Clock } from '../core/clock.js';
 
@@ -20,80 +21,114 @@ export const hasDeadlines = (options: DeadlineOptions): boolean =>
 export class CallDeadlines {
   /** The deadline that passed, once one has. */
   expired: DeadlinePhase | undefined;
+  /** Which deadline `dueAt()` last reported. */
+  duePhase: DeadlinePhase = 'total';
   private phase: 'first-byte' | 'idle' = 'first-byte';
   private lastActivity: number;
-  private sleep: AbortController | undefined;
-  private isStopped = false;
 
   constructor(
-    private readonly clock: Clock,
+    private readonly scheduler: DeadlineScheduler,
     private readonly options: DeadlineOptions,
     private readonly startedAt: number,
     private readonly onExpire: (phase: DeadlinePhase) => void,
   ) {
     this.lastActivity = startedAt;
-    this.arm();
+    scheduler.add(this);
   }
 
-  /** Bytes arrived: the idle deadline moves; the sleeper notices when it wakes. */
+  /** Bytes arrived: the idle deadline moves; the scheduler notices when it wakes. */
   touch(): void {
-    this.lastActivity = this.clock.now();
+    this.lastActivity = this.scheduler.clock.now();
   }
 
-  /** The first byte (or first content) is in: from now on silence is measured, not the wait for a start. */
+  /** The answer has started: from now on silence is measured, not the wait for a start. */
   startIdlePhase(): void {
-    if (this.phase === 'idle' || this.isStopped) return;
+    if (this.phase === 'idle') return;
     this.phase = 'idle';
-    this.lastActivity = this.clock.now();
-    this.arm();
+    this.lastActivity = this.scheduler.clock.now();
+    this.scheduler.reschedule(this);
   }
 
   stop(): void {
-    this.isStopped = true;
-    this.sleep?.abort();
+    this.scheduler.remove(this);
   }
 
-  private due(): { at: number; phase: DeadlinePhase } | undefined {
+  /** The earliest pending deadline (epoch ms; Infinity when none), noting its phase in `duePhase`. */
+  dueAt(): number {
     const { firstByteTimeoutMs, idleTimeoutMs, totalTimeoutMs } = this.options;
-    let due: { at: number; phase: DeadlinePhase } | undefined;
-    if (totalTimeoutMs !== undefined) due = { at: this.startedAt + totalTimeoutMs, phase: 'total' };
-    const phaseAt =
-      this.phase === 'first-byte'
-        ? firstByteTimeoutMs === undefined
-          ? undefined
-          : this.startedAt + firstByteTimeoutMs
-        : idleTimeoutMs === undefined
-          ? undefined
-          : this.lastActivity + idleTimeoutMs;
-    if (phaseAt !== undefined && (!due || phaseAt < due.at)) due = { at: phaseAt, phase: this.phase };
-    return due;
+    let at = totalTimeoutMs === undefined ? Infinity : this.startedAt + totalTimeoutMs;
+    this.duePhase = 'total';
+    const timeout = this.phase === 'first-byte' ? firstByteTimeoutMs : idleTimeoutMs;
+    const phaseAt = timeout === undefined ? Infinity : (this.phase === 'first-byte' ? this.startedAt : this.lastActivity) + timeout;
+    if (phaseAt < at) {
+      at = phaseAt;
+      this.duePhase = this.phase;
+    }
+    return at;
   }
 
-  /** (Re)starts the single sleeper; a phase change restarts it because the new deadline may be sooner. */
-  private arm(): void {
+  expire(phase: DeadlinePhase): void {
+    this.expired = phase;
+    this.onExpire(phase);
+  }
+}
+
+export class DeadlineScheduler {
+  private readonly calls = new Set<CallDeadlines>();
+  private wakeAt = Infinity;
+  private sleep: AbortController | undefined;
+
+  constructor(readonly clock: Clock) {}
+
+  add(call: CallDeadlines): void {
+    this.calls.add(call);
+    this.reschedule(call);
+  }
+
+  /** A call's deadline may now come sooner than the sleeper's wake-up: wake earlier. Later ones wait for the next wake. */
+  reschedule(call: CallDeadlines): void {
+    const at = call.dueAt();
+    if (at < this.wakeAt) this.arm(at);
+  }
+
+  remove(call: CallDeadlines): void {
+    if (!this.calls.delete(call) || this.calls.size > 0) return;
+    // Nothing in flight: drop the sleeper so an idle process holds no timer.
+    this.sleep?.abort();
+    this.sleep = undefined;
+    this.wakeAt = Infinity;
+  }
+
+  close(): void {
+    for (const call of [...this.calls]) this.remove(call);
+  }
+
+  private arm(at: number): void {
     this.sleep?.abort();
     const sleep = new AbortController();
     this.sleep = sleep;
-    void this.watch(sleep.signal);
+    this.wakeAt = at;
+    void this.wake(at, sleep.signal);
   }
 
-  private async watch(signal: AbortSignal): Promise<void> {
-    for (;;) {
-      const due = this.due();
-      if (!due) return;
-      const now = this.clock.now();
-      if (now >= due.at) {
-        this.expired = due.phase;
-        this.stop();
-        this.onExpire(due.phase);
-        return;
-      }
-      try {
-        await this.clock.sleep(due.at - now, signal);
-      } catch {
-        return;
-      }
-      if (signal.aborted) return;
+  private async wake(at: number, signal: AbortSignal): Promise<void> {
+    try {
+      await this.clock.sleep(Math.max(0, at - this.clock.now()), signal);
+    } catch {
+      return;
     }
+    if (signal.aborted) return;
+    this.sleep = undefined;
+    this.wakeAt = Infinity;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const call of this.calls) {
+      const due = call.dueAt();
+      if (due <= now) {
+        this.calls.delete(call);
+        call.expire(call.duePhase);
+      } else if (due < next) next = due;
+    }
+    if (next < this.wakeAt) this.arm(next);
   }
 }

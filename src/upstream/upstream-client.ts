@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { systemClock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import { emptySignal } from '../core/rate-limit-signal.js';
+import { DeadlineScheduler } from './call-deadlines.js';
 import { parseRateLimitSignal } from './parse-rate-limit-signal.js';
 import { buildHeaders, clientWantsUsage, endpointOf, pathOf, requestHeadersOf, shapeRequestBody, type RequestMode } from './request-shaping.js';
 import { isRecord } from './signal-input.js';
@@ -19,6 +20,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export function createUpstreamClient(options: UpstreamClientOptions = {}): UpstreamClient {
   const clock = options.clock ?? systemClock;
+  const scheduler = new DeadlineScheduler(clock);
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher: Dispatcher =
     options.dispatcher ?? new Agent({ connect: { timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }, keepAliveTimeout: 30_000 });
@@ -42,7 +44,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   }
 
   async function postJson(deployment: Deployment, body: Record<string, unknown>, options: CallOptions, mode: RequestMode, resource: string) {
-    const call = new UpstreamCall(deployment, clock, options);
+    const call = new UpstreamCall(deployment, scheduler, options);
     const endpoint = endpointOf(deployment.baseUrl);
     const response = await send(call, {
       origin: endpoint.origin,
@@ -50,7 +52,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       method: 'POST',
       headers: requestHeadersOf(deployment),
       body: shapeRequestBody(deployment, body, mode),
-      signal: call.abortSignal ?? null,
+      signal: call.abortSignal,
     });
     const firstByteMs = call.now() - call.startedAt;
     call.startIdlePhase();
@@ -83,7 +85,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     embeddings: (deployment, body, options) => postJson(deployment, body, options, 'embeddings', 'embeddings'),
 
     async chatStream(deployment, body, options): Promise<UpstreamStream> {
-      const call = new UpstreamCall(deployment, clock, options);
+      const call = new UpstreamCall(deployment, scheduler, options);
       const endpoint = endpointOf(deployment.baseUrl);
       const response = await send(call, {
         origin: endpoint.origin,
@@ -91,7 +93,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         method: 'POST',
         headers: requestHeadersOf(deployment),
         body: shapeRequestBody(deployment, body, 'stream'),
-        signal: call.abortSignal ?? null,
+        signal: call.abortSignal,
       });
       const rawHeaders = response.headers;
       if (String(rawHeaders['content-type'] ?? '').includes('application/json')) {
@@ -124,13 +126,13 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     async listModels(baseUrl, apiKey, options) {
       const endpoint = endpointOf(baseUrl);
       const target: CallTarget = { id: `models@${endpoint.origin}`, dialect: 'none', apiKey };
-      const call = new UpstreamCall(target, clock, options);
+      const call = new UpstreamCall(target, scheduler, options);
       const response = await send(call, {
         origin: endpoint.origin,
         path: pathOf(endpoint, 'models'),
         method: 'GET',
         headers: buildHeaders(apiKey, undefined),
-        signal: call.abortSignal ?? null,
+        signal: call.abortSignal,
       });
       call.startIdlePhase();
       let text: string;
@@ -147,6 +149,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     },
 
     async close() {
+      scheduler.close();
       if (ownsDispatcher) await dispatcher.close();
     },
   };

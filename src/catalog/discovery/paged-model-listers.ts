@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { RawModel } from '../catalog-schema.js';
-import { bearer, optionalNumber, parse, withOptional, type ModelLister } from './model-listers.js';
+import { bearer, optionalNumber, parse, withOptional, type ModelLister } from './lister-support.js';
 
 const geminiList = z.object({
   models: z
