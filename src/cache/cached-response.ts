@@ -8,6 +8,12 @@ import type { CacheKind } from './cache-config.js';
 /** An OpenAI-shaped response body (chat completion, embedding list, model list, discovery data). */
 export type CachedResponse = Record<string, unknown>;
 
+/** Who produced an answer, kept beside it (never inside it) so a hit can say where it came from. */
+export interface CacheOrigin {
+  provider: string;
+  upstreamModel: string;
+}
+
 /** One stored answer. Times are epoch milliseconds of the injected clock. */
 export interface CacheEntry {
   kind: CacheKind;
@@ -16,6 +22,7 @@ export interface CacheEntry {
   expiresAt: number;
   /** How long the upstream took to produce the answer (ms); XFetch refreshes slow answers earlier. */
   computeMs: number;
+  origin?: CacheOrigin;
 }
 
 /** Why an answer was refused, or undefined when it may be stored. */

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CacheKind } from './cache-config.js';
-import type { CachedResponse } from './cached-response.js';
+import type { CachedResponse, CacheEntry, CacheOrigin } from './cached-response.js';
 import type { CacheTier } from './cache-tier.js';
 
 interface Row {
@@ -16,6 +16,7 @@ interface Row {
   stored_at: number;
   expires_at: number;
   compute_ms: number;
+  origin: string | null;
 }
 
 /** Sweep expired rows once every this many writes: cheap, and bounds the dead weight. */
@@ -29,14 +30,17 @@ export function createDiskTier(path: string, now: number): CacheTier {
   db.pragma('synchronous = NORMAL');
   db.exec(`CREATE TABLE IF NOT EXISTS cache_entries (
     key TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL,
-    stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, compute_ms INTEGER NOT NULL)`);
+    stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, compute_ms INTEGER NOT NULL, origin TEXT)`);
+  // Files written before answers carried their origin lack the column; their rows simply have none.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(cache_entries)').all();
+  if (!columns.some((column) => column.name === 'origin')) db.exec('ALTER TABLE cache_entries ADD COLUMN origin TEXT');
   const select = db.prepare<[string, number], Row>(
-    'SELECT kind, value, stored_at, expires_at, compute_ms FROM cache_entries WHERE key = ? AND expires_at > ?',
+    'SELECT kind, value, stored_at, expires_at, compute_ms, origin FROM cache_entries WHERE key = ? AND expires_at > ?',
   );
   const upsert = db.prepare(
-    `INSERT INTO cache_entries (key, kind, value, stored_at, expires_at, compute_ms) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO cache_entries (key, kind, value, stored_at, expires_at, compute_ms, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, value = excluded.value, stored_at = excluded.stored_at,
-       expires_at = excluded.expires_at, compute_ms = excluded.compute_ms`,
+       expires_at = excluded.expires_at, compute_ms = excluded.compute_ms, origin = excluded.origin`,
   );
   const remove = db.prepare('DELETE FROM cache_entries WHERE key = ?');
   const sweep = db.prepare('DELETE FROM cache_entries WHERE expires_at <= ?');
@@ -51,16 +55,19 @@ export function createDiskTier(path: string, now: number): CacheTier {
     get(key, at) {
       const row = select.get(key, at);
       if (!row) return undefined;
-      return {
+      const entry: CacheEntry = {
         kind: row.kind as CacheKind,
         value: JSON.parse(row.value) as CachedResponse,
         storedAt: row.stored_at,
         expiresAt: row.expires_at,
         computeMs: row.compute_ms,
       };
+      if (row.origin !== null) entry.origin = JSON.parse(row.origin) as CacheOrigin;
+      return entry;
     },
     set(key, entry, at) {
-      upsert.run(key, entry.kind, JSON.stringify(entry.value), entry.storedAt, entry.expiresAt, Math.round(entry.computeMs));
+      const origin = entry.origin ? JSON.stringify(entry.origin) : null;
+      upsert.run(key, entry.kind, JSON.stringify(entry.value), entry.storedAt, entry.expiresAt, Math.round(entry.computeMs), origin);
       if (++writes % SWEEP_EVERY_WRITES === 0) sweep.run(at);
     },
     delete(key) {

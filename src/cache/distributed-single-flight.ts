@@ -9,14 +9,20 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import type { CacheKind } from './cache-config.js';
-import { whyNotStorable, type CachedResponse } from './cached-response.js';
-import type { ResponseCache } from './response-cache.js';
+import { whyNotStorable, type CachedResponse, type CacheOrigin } from './cached-response.js';
+import type { CacheHit, ResponseCache } from './response-cache.js';
 
 /** leader: called upstream; follower: served the leader's answer; local: called upstream itself. */
 export type FlightRole = 'leader' | 'follower' | 'local';
 
+export interface FlightOptions {
+  /** Read once `fn` has resolved: who produced the answer, stored beside it for the followers. */
+  origin?: () => CacheOrigin | undefined;
+}
+
 export interface DistributedSingleFlight {
-  run(key: string, kind: CacheKind, fn: () => Promise<CachedResponse>): Promise<{ value: CachedResponse; role: FlightRole }>;
+  /** A follower's `origin` is the leader's, read from the shared cache. */
+  run(key: string, kind: CacheKind, fn: () => Promise<CachedResponse>, options?: FlightOptions): Promise<{ value: CachedResponse; role: FlightRole; origin?: CacheOrigin }>;
   close(): Promise<void>;
 }
 
@@ -68,12 +74,13 @@ export function createDistributedSingleFlight(options: DistributedSingleFlightOp
     };
   };
 
-  const lead = async (key: string, kind: CacheKind, token: string, fn: () => Promise<CachedResponse>) => {
+  const lead = async (key: string, kind: CacheKind, token: string, fn: () => Promise<CachedResponse>, flight: FlightOptions) => {
     let outcome = 'failed';
     try {
       const started = clock.now();
       const value = await fn();
-      await cache.set(key, kind, value, { computeMs: clock.now() - started });
+      const origin = flight.origin?.();
+      await cache.set(key, kind, value, { computeMs: clock.now() - started, ...(origin ? { origin } : {}) });
       // A refused answer is not in the cache: followers must call upstream themselves.
       outcome = whyNotStorable(kind, value) === undefined ? 'done' : 'failed';
       return value;
@@ -84,7 +91,7 @@ export function createDistributedSingleFlight(options: DistributedSingleFlightOp
     }
   };
 
-  const follow = async (key: string, kind: CacheKind): Promise<CachedResponse | undefined> => {
+  const follow = async (key: string, kind: CacheKind): Promise<CacheHit | undefined> => {
     const wait = new AbortController();
     let announced: (message: string) => void = () => {};
     const announcement = new Promise<string>((resolve) => (announced = resolve));
@@ -92,7 +99,7 @@ export function createDistributedSingleFlight(options: DistributedSingleFlightOp
     try {
       // The leader may have finished before we subscribed; the cache then already has the answer.
       const early = await cache.get(key, kind);
-      if (early) return early.value;
+      if (early) return early;
       if ((await redis.exists(lockKey(key))) === 0) return undefined;
       const timeout = clock.sleep(waitTimeoutMs, wait.signal).then(
         () => 'timeout',
@@ -100,7 +107,7 @@ export function createDistributedSingleFlight(options: DistributedSingleFlightOp
       );
       const message = await Promise.race([announcement, timeout]);
       if (message !== 'done') return undefined;
-      return (await cache.get(key, kind))?.value;
+      return await cache.get(key, kind);
     } finally {
       wait.abort();
       await stop();
@@ -108,7 +115,7 @@ export function createDistributedSingleFlight(options: DistributedSingleFlightOp
   };
 
   return {
-    async run(key, kind, fn) {
+    async run(key, kind, fn, flight = {}) {
       if (redis.status !== 'ready' || subscriber.status === 'end') return { value: await fn(), role: 'local' };
       const token = randomUUID();
       let acquired: string | null;
@@ -117,11 +124,11 @@ export function createDistributedSingleFlight(options: DistributedSingleFlightOp
       } catch {
         return { value: await fn(), role: 'local' };
       }
-      if (acquired === 'OK') return { value: await lead(key, kind, token, fn), role: 'leader' };
+      if (acquired === 'OK') return { value: await lead(key, kind, token, fn, flight), role: 'leader' };
       const shared = await follow(key, kind).catch(() => undefined);
       if (shared !== undefined) {
         cache.noteCoalesced();
-        return { value: shared, role: 'follower' };
+        return { value: shared.value, role: 'follower', ...(shared.origin ? { origin: shared.origin } : {}) };
       }
       return { value: await fn(), role: 'local' };
     },

@@ -10,8 +10,9 @@
  *
  * Tiers
  *   createResponseCache({ config, redis?, redisPrefix?, clock, onEvent?, random?, earlyRefreshBeta?, redisTimeoutMs? })
- *     .get(key, kind) → { value, tier, refreshEarly, storedAt, expiresAt } | undefined   (promotes lower-tier hits)
- *     .set(key, kind, value, { computeMs? })   refuses errors, truncated and empty answers
+ *     .get(key, kind) → { value, tier, refreshEarly, storedAt, expiresAt, origin? } | undefined   (promotes lower-tier hits)
+ *     .set(key, kind, value, { computeMs?, origin? })   refuses errors, truncated and empty answers
+ *     .tiers: the tier names in lookup order
  *     .delete(key) · .noteBypass() · .noteCoalesced(n?) · .stats() · .close()
  *   shouldRefreshEarly(entry, now, random, beta?) · warmUp(requests, run, { concurrency? })
  *
@@ -19,7 +20,7 @@
  *   createSingleFlight<T>().run(key, fn): Promise<T>
  *   createStreamFanout<Chunk>().join(key, start: signal => Promise<{ chunks, ...meta }>)
  *     → Promise<{ ...meta, chunks: FanoutStream<Chunk>, isLeader }>
- *   createDistributedSingleFlight({ redis, prefix, cache, clock, ... }).run(key, kind, fn) → { value, role }
+ *   createDistributedSingleFlight({ redis, prefix, cache, clock, ... }).run(key, kind, fn, { origin? }) → { value, role, origin? }
  *
  * Streams
  *   completionToChunks(completion, { includeUsage? }) → chunk objects (the server adds `data:` and [DONE])
@@ -29,8 +30,8 @@ export { defaultCacheConfig, ttlMsFor, type CacheConfig, type CacheKind, type Ca
 export { canonicalJson, computeCacheKey } from './cache-key.js';
 export { decideCachePolicy, isDeterministic, type CachePolicy } from './cache-policy.js';
 export type { TierName } from './cache-tier.js';
-export { whyNotStorable, type CacheEntry, type CachedResponse } from './cached-response.js';
-export { createDistributedSingleFlight, type DistributedSingleFlight, type DistributedSingleFlightOptions, type FlightRole } from './distributed-single-flight.js';
+export { whyNotStorable, type CacheEntry, type CachedResponse, type CacheOrigin } from './cached-response.js';
+export { createDistributedSingleFlight, type DistributedSingleFlight, type DistributedSingleFlightOptions, type FlightOptions, type FlightRole } from './distributed-single-flight.js';
 export { shouldRefreshEarly, warmUp, type WarmUpResult } from './early-refresh.js';
 export {
   createResponseCache,

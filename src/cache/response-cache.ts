@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import { defaultCacheConfig, ttlMsFor, type CacheConfig, type CacheKind } from './cache-config.js';
 import type { CacheTier, TierName } from './cache-tier.js';
-import { whyNotStorable, type CacheEntry, type CachedResponse } from './cached-response.js';
+import { whyNotStorable, type CacheEntry, type CachedResponse, type CacheOrigin } from './cached-response.js';
 import { createDiskTier } from './disk-tier.js';
 import { shouldRefreshEarly } from './early-refresh.js';
 import { createMemoryTier } from './memory-tier.js';
@@ -29,6 +29,7 @@ export interface CacheHit {
   refreshEarly: boolean;
   storedAt: number;
   expiresAt: number;
+  origin?: CacheOrigin;
 }
 
 export interface CacheStats {
@@ -49,12 +50,14 @@ export interface CacheStats {
 }
 
 export interface ResponseCache {
+  /** The tiers in lookup order. */
+  readonly tiers: readonly TierName[];
   get(key: string, kind: CacheKind): Promise<CacheHit | undefined>;
   /**
    * Stores a complete answer under the kind's TTL. An error or incomplete answer is refused (counted
    * in `rejected`, reported as a `reject` event; `whyNotStorable` tells beforehand).
    */
-  set(key: string, kind: CacheKind, value: CachedResponse, options?: { computeMs?: number }): Promise<void>;
+  set(key: string, kind: CacheKind, value: CachedResponse, options?: { computeMs?: number; origin?: CacheOrigin }): Promise<void>;
   delete(key: string): Promise<void>;
   /** Counts a request the policy kept away from the cache. */
   noteBypass(): void;
@@ -118,6 +121,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   };
 
   return {
+    tiers: tiers.map((tier) => tier.name),
     async get(key, kind) {
       const now = clock.now();
       for (const [index, tier] of tiers.entries()) {
@@ -134,7 +138,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         hits[tier.name]++;
         emit({ type: 'hit', tier: tier.name, kind, key });
         const refreshEarly = shouldRefreshEarly(entry, now, random, options.earlyRefreshBeta);
-        return { value: entry.value, tier: tier.name, refreshEarly, storedAt: entry.storedAt, expiresAt: entry.expiresAt };
+        const hit: CacheHit = { value: entry.value, tier: tier.name, refreshEarly, storedAt: entry.storedAt, expiresAt: entry.expiresAt };
+        if (entry.origin) hit.origin = entry.origin;
+        return hit;
       }
       counters.misses++;
       emit({ type: 'miss', kind, key });
@@ -150,6 +156,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       const now = clock.now();
       const entry: CacheEntry = { kind, value, storedAt: now, expiresAt: now + ttlMsFor(config, kind), computeMs: setOptions.computeMs ?? 0 };
+      if (setOptions.origin) entry.origin = setOptions.origin;
       await writeTo(tiers, key, entry, now);
       counters.stores++;
       emit({ type: 'store', kind, key, bytes: JSON.stringify(value).length });

@@ -44,6 +44,7 @@ const routingSchema = z.strictObject({
   allow: z.array(nonEmptyString()).optional(),
   deny: z.array(nonEmptyString()).optional(),
   preferences: z.record(nonEmptyString(), z.enum(routingPreferences)).optional(),
+  predictorPath: z.string().min(1).nullable().optional(),
 });
 
 const cacheSchema = z.strictObject({

@@ -12,7 +12,7 @@ const knownKeys = [
   'id', 'apiKey', 'baseUrl', 'dialect', 'scope', 'limits', 'models', 'quirks', 'headers',
   'upstreamId', 'displayName', 'contextWindow', 'maxOutputTokens', 'params', 'tags',
   'requests', 'tokens', 'per', 'resetTimeZone', 'dropParams', 'maxTokensParam',
-  'aliases', 'allow', 'deny', 'preferences',
+  'aliases', 'allow', 'deny', 'preferences', 'predictorPath',
   'mode', 'memory', 'maxEntries', 'maxBytes', 'sqlitePath', 'ttlSeconds', 'completion', 'embedding', 'discovery', 'warmup',
   'maxAttempts', 'retryBudgetRatio', 'firstTokenTimeoutMs', 'min', 'max', 'idleTimeoutMs', 'totalTimeoutMs',
   'breaker', 'failureThreshold', 'halfOpenAfterMs', 'hedging', 'enabled', 'tokenMargin', 'defaultMaxWaitMs',

@@ -71,6 +71,8 @@ export interface RoutingConfig {
   allow?: string[];
   deny?: string[];
   preferences?: Record<string, RoutingPreference>;
+  /** Where the latency predictor persists across restarts; absent = `.freeway/latency.json`, null = not persisted. */
+  predictorPath?: string | null;
 }
 
 export interface CacheConfig {

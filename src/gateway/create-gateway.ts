@@ -28,8 +28,9 @@ import type { GatewayServices } from './services.js';
 import { describeState } from './state.js';
 import { createGatewayTelemetry } from './telemetry.js';
 import { createQuotaView } from './quota-view.js';
+import { explainRoute } from './explain-route.js';
+import { persistPredictor } from './predictor-persistence.js';
 import type { Gateway } from './types.js';
-import { validateChatRequest } from './validate-request.js';
 
 export interface GatewayDeps {
   env?: NodeJS.ProcessEnv;
@@ -70,6 +71,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const retryBudget = new RetryBudget({ clock, ratio: config.resilience.retryBudgetRatio });
   const timeouts = new AdaptiveTimeouts({ minMs: config.resilience.firstTokenTimeoutMs.min, maxMs: config.resilience.firstTokenTimeoutMs.max });
   const predictor = createLatencyPredictor({ clock });
+  const persistence = await persistPredictor(predictor, config.routing.predictorPath, { clock, log });
   const disabledKeys = new Map<string, string>();
   const isAvailable = (d: Deployment) => !disabledKeys.has(d.scopeKey) && !breakers.isOpen(d.id);
 
@@ -79,6 +81,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     predictor,
     health: { isAvailable, headroom: (d) => quotaView.headroom(d) },
   });
+  for (const warning of router.warnings) log(`warning: routing: ${warning}`);
 
   const cache = createResponseCache({ config: config.cache, ...(redis && config.cache.redis ? { redis } : {}), clock });
   const services: GatewayServices = {
@@ -92,6 +95,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       breakers,
       retryBudget,
       backoff: (attempt, retryAfterMs) => fullJitterDelay(attempt, { baseMs: 250, capMs: 8000, random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }),
+      hedgeDelayMs: (d) => (config.resilience.hedging.enabled ? timeouts.percentileMs(d.id, 0.95) : undefined),
     },
     predictor,
     cache,
@@ -108,6 +112,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     timeoutsFor: (d) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs }),
     observeCall: (d, observation) => {
       predictor.observe(d.id, observation);
+      persistence.touch();
       timeouts.observe(d.id, observation.ttftMs);
       telemetry.upstreamSucceeded(d, observation);
     },
@@ -117,7 +122,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => handleChat(services, body, context)),
     embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => handleEmbeddings(services, body, context)),
     listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
-    explainRoute: (body) => router.resolve(validateChatRequest(body)).explain() as unknown as Record<string, unknown>,
+    explainRoute: (body) => explainRoute(router, body),
     state: () => describeState(services, { disabledKeys }),
     renderMetrics: async () => {
       await telemetry.refreshGauges(services);
@@ -125,6 +130,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     },
     close: async () => {
       await services.upstream.close();
+      await persistence.close();
       await cache.close();
       if (ownsRedis) redis?.disconnect();
     },

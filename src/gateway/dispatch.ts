@@ -6,11 +6,14 @@
  */
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError, isFreewayError } from '../core/errors.js';
-import { UpstreamFailureError } from '../core/upstream-failure.js';
 import type { GatewayServices } from './services.js';
 import type { Priority } from './types.js';
-import { isDropCode, type ReleaseOutcome, type SettleOutcome } from '../quota/index.js';
-import { bucketsFor } from './buckets.js';
+import { preferSameModel, tooSmallAfterOverflow } from './failover-order.js';
+import { callMaybeHedged } from './hedged-call.js';
+import { recordFailure } from './record-failure.js';
+import { reserveFirst, type Admitted } from './reserve-first.js';
+
+export type { Admitted } from './reserve-first.js';
 
 export interface DispatchRequest {
   candidates: Deployment[];
@@ -20,12 +23,6 @@ export interface DispatchRequest {
   /** Epoch ms after which the request gives up waiting for quota. */
   deadline: number;
   signal: AbortSignal;
-}
-
-export interface Admitted {
-  deployment: Deployment;
-  /** Settle once the call's real usage is known: refund or charge the difference. */
-  settle: (outcome: SettleOutcome & { concurrency?: ReleaseOutcome }) => Promise<void>;
 }
 
 export interface Dispatched<T> {
@@ -46,12 +43,20 @@ export async function dispatch<T>(
   const { resilience } = services;
   const { breakers } = resilience;
   const excluded = new Set<string>();
+  // Providers this request has called: any further call to one of them is a retry and pays from its budget.
+  const called = new Set<string>();
+  let order: Deployment[] = [...request.candidates];
   let attempts = 0;
   let sameRetries = 0;
   let lastError: FreewayError | undefined;
 
   for (;;) {
-    const eligible = request.candidates.filter((d) => !excluded.has(d.id) && services.isAvailable(d));
+    const eligible = order.filter(
+      (d) =>
+        !excluded.has(d.id) &&
+        services.isAvailable(d) &&
+        (sameRetries > 0 || !called.has(d.providerId) || resilience.retryBudget.available(d.providerId) >= 1),
+    );
     if (eligible.length === 0) {
       throw withAttempts(lastError ?? new FreewayError('no_healthy_provider', 'No provider can serve this model right now'), attempts);
     }
@@ -59,20 +64,23 @@ export async function dispatch<T>(
     const admitted = await admit(services, request, eligible, lastError).catch((error: unknown) => {
       throw isFreewayError(error) ? withAttempts(error, attempts) : error;
     });
+    const { providerId } = admitted.deployment;
+    if (!called.has(providerId)) resilience.retryBudget.recordRequest(providerId);
+    else if (sameRetries === 0) resilience.retryBudget.tryRetry(providerId);
+    called.add(providerId);
     attempts += 1;
-    services.resilience.retryBudget.recordRequest(admitted.deployment.providerId);
     const started = services.clock.now();
     try {
-      const value = await call(admitted, request.signal);
-      breakers.recordSuccess(admitted.deployment.id);
-      return { value, admitted, attempts };
+      const hedged = await callMaybeHedged(services, request, admitted, eligible, call, () => (attempts += 1));
+      breakers.recordSuccess(hedged.admitted.deployment.id);
+      return { value: hedged.value, admitted: hedged.admitted, attempts };
     } catch (error) {
       if (request.signal.aborted) {
         breakers.recordAbandoned(admitted.deployment.id);
         await admitted.settle({ requestCharged: true, concurrency: 'ignore' });
         throw new FreewayError('client_closed', 'The client closed the connection');
       }
-      const failure = await handleFailure(services, admitted, error, services.clock.now() - started);
+      const failure = await recordFailure(services, admitted, error, services.clock.now() - started);
       lastError = preferInformative(lastError, failure);
       if (failure.retry === 'never' || attempts >= services.settings.maxAttempts) throw withAttempts(failure, attempts);
       const canRetrySame =
@@ -86,10 +94,10 @@ export async function dispatch<T>(
       } else {
         excluded.add(admitted.deployment.id);
         sameRetries = 0;
+        order = preferSameModel(order, admitted.deployment);
       }
       if (failure.code === 'context_length_exceeded') {
-        // A window too small here is too small on every deployment of the same model.
-        for (const d of request.candidates) if (d.model.id === admitted.deployment.model.id) excluded.add(d.id);
+        for (const d of tooSmallAfterOverflow(request.candidates, admitted.deployment)) excluded.add(d.id);
       }
     }
   }
@@ -102,45 +110,9 @@ async function admit(
   eligible: Deployment[],
   lastError: FreewayError | undefined,
 ): Promise<Admitted> {
-  const { ledger, queue } = services.quota;
-  const { breakers } = services.resilience;
   try {
-    return await queue.admit<Admitted>(
-      async () => {
-        let retryAt = Number.POSITIVE_INFINITY;
-        for (const deployment of eligible) {
-          if (!services.isAvailable(deployment)) continue;
-          const concurrency = services.quota.concurrencyFor(deployment);
-          if (concurrency && !concurrency.tryAcquire()) continue;
-          // A half-open breaker lets one probe through: take the probe lease before spending quota on it.
-          if (!breakers.tryAcquire(deployment.id)) {
-            concurrency?.release('ignore');
-            continue;
-          }
-          const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens: request.tokensFor(deployment) });
-          if (result.ok) {
-            const reservation = result.reservation;
-            let settled = false;
-            return {
-              ok: true,
-              value: {
-                deployment,
-                settle: async ({ concurrency: concurrencyOutcome, ...outcome }) => {
-                  if (settled) return;
-                  settled = true;
-                  concurrency?.release(concurrencyOutcome ?? 'success');
-                  await ledger.settle(reservation, outcome);
-                  queue.notify();
-                },
-              },
-            };
-          }
-          concurrency?.release('ignore');
-          breakers.recordAbandoned(deployment.id);
-          retryAt = Math.min(retryAt, result.retryAt);
-        }
-        return { ok: false, retryAt: Number.isFinite(retryAt) ? retryAt : services.clock.now() + 1000 };
-      },
+    return await services.quota.queue.admit<Admitted>(
+      () => reserveFirst(services, eligible, request.tokensFor),
       { priority: request.priority, deadline: request.deadline, signal: request.signal },
     );
   } catch (error) {
@@ -148,26 +120,6 @@ async function admit(
     if (isFreewayError(error) && error.code === 'quota_exhausted') throw error;
     throw lastError ?? error;
   }
-}
-
-/** Classifies a failed call, feeds its signals to the ledger and breaker, settles its reservation. */
-async function handleFailure(services: GatewayServices, admitted: Admitted, error: unknown, elapsedMs: number): Promise<FreewayError> {
-  const { deployment } = admitted;
-  if (!(error instanceof UpstreamFailureError)) {
-    await admitted.settle({ requestCharged: false, concurrency: 'ignore' });
-    if (isFreewayError(error)) return error;
-    throw error;
-  }
-  const failure = services.resilience.classify(error.failure, deployment);
-  const { failure: raw } = error;
-  if (raw.kind === 'http') await services.quota.ledger.observe(bucketsFor(deployment), raw.signal);
-  // A request the provider turned away at the door was not counted by it; anything that reached a model was.
-  const requestCharged = !(raw.kind === 'network' && raw.code === 'ECONNREFUSED');
-  await admitted.settle({ requestCharged, concurrency: isDropCode(failure.code) ? 'drop' : 'ignore' });
-  if (failure.code === 'upstream_auth_failed') services.disableKey(deployment, failure.message);
-  services.resilience.breakers.recordFailure(deployment.id, failure);
-  services.telemetry.upstreamFailed(deployment, failure, elapsedMs);
-  return failure;
 }
 
 /** The same error, saying how many upstream calls were made before it (for x-freeway-attempts). */

@@ -23,7 +23,7 @@ export async function handleEmbeddings(services: GatewayServices, body: unknown,
     const hit = await services.cache.get(cacheKey, 'embedding');
     if (hit) {
       services.telemetry.cacheEvent(hit.tier, 'hit');
-      return { kind: 'json', meta: { provider: 'cache', upstreamModel: String(hit.value['model'] ?? ''), attempts: 0, cache: 'hit', route }, body: hit.value };
+      return { kind: 'json', meta: { provider: 'cache', upstreamModel: typeof hit.value['model'] === 'string' ? hit.value['model'] : '', attempts: 0, cache: 'hit', route }, body: hit.value };
     }
   }
   const inputTokens = Math.ceil(decision.features.promptTokens * services.settings.tokenMargin);

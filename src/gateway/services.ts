@@ -7,11 +7,12 @@ import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import type { FreewayError } from '../core/errors.js';
 import type { UpstreamFailure } from '../core/upstream-failure.js';
-import type { CacheConfig, ResponseCache, SingleFlight, StreamFanout } from '../cache/index.js';
+import type { CacheConfig, ResponseCache, StreamFanout } from '../cache/index.js';
 import type { AdmissionQueue, ConcurrencyLimiter, QuotaLedger } from '../quota/index.js';
 import type { BreakerRegistry, RetryBudget } from '../resilience/index.js';
 import type { LatencyPredictor, Router } from '../routing/index.js';
 import type { CallOptions, UpstreamClient } from '../upstream/index.js';
+import type { CacheCoordinator } from './cache-coordinator.js';
 import type { GatewayTelemetry } from './telemetry.js';
 
 export interface CallObservation {
@@ -39,10 +40,13 @@ export interface GatewayServices {
     retryBudget: RetryBudget;
     /** Delay before retry number `attempt` on the same deployment, at least what the provider asked. */
     backoff(attempt: number, retryAfterMs: number | undefined): number;
+    /** When to hedge a call on `deployment` (its p95 time to first token); undefined: do not hedge. */
+    hedgeDelayMs(deployment: Deployment): number | undefined;
   };
   predictor: LatencyPredictor;
   cache: ResponseCache;
-  singleFlight: SingleFlight<{ answer: Record<string, unknown>; attempts: number; deployment: Deployment }>;
+  /** Lookup, coalescing, storing and background refresh around the cache. */
+  caching: CacheCoordinator;
   streamFanout: StreamFanout;
   telemetry: GatewayTelemetry;
   settings: {

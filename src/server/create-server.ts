@@ -9,6 +9,7 @@ import type { Gateway, GatewayResult, Priority, RequestContext } from '../gatewa
 import { createKeyChecker } from './auth.js';
 import { pipeSse } from './sse.js';
 import { dashboardHtml } from './dashboard.js';
+import { DRY_RUN_HEADER, isDryRun, sendRoute } from './dry-run.js';
 
 export interface ServerOptions {
   gateway: Gateway;
@@ -131,10 +132,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   app.get('/v1/models', async () => gateway.listModels());
   app.get('/v1/freeway/state', async () => gateway.state());
-  app.post('/v1/freeway/route', async (request) => gateway.explainRoute(request.body));
+  app.post('/v1/freeway/route', async (request, reply) => sendRoute(reply, gateway.explainRoute(request.body)));
   app.get('/ui', async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml));
 
   app.post('/v1/chat/completions', async (request, reply) => {
+    if (isDryRun(headerValue(request, DRY_RUN_HEADER))) return sendRoute(reply, gateway.explainRoute(request.body));
     const context = readContext(request, clientAbortSignal(request, reply), defaultMaxWaitMs);
     await sendResult(reply, await gateway.chat(request.body, context));
   });

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { loadConfigFile, parseConfig, type FreewayConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
 import { FreewayError } from '../core/errors.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import type { Gateway } from '../gateway/types.js';
@@ -21,6 +22,8 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   log?: (line: string) => void;
   logRequests?: boolean;
+  /** The gateway's clock (tests and benchmarks share a time-scaled fleet's clock); the system clock by default. */
+  clock?: Clock;
 }
 
 export interface RunningFreeway {
@@ -40,7 +43,9 @@ export async function startFreeway(options: StartOptions): Promise<RunningFreewa
   let fleet: RunningFleet | undefined;
   if (!config) {
     fleet = await startFleet(defaultFleet(), { seed: 1 });
-    config = parseConfig(JSON.stringify(fleetGatewayConfig(fleet)), { env: options.env, fileName: 'demo fleet' });
+    // Simulated latencies must not be learned into the file a real configuration will load later.
+    const demo = { ...fleetGatewayConfig(fleet), routing: { predictorPath: null } };
+    config = parseConfig(JSON.stringify(demo), { env: options.env, fileName: 'demo fleet' });
   }
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
@@ -49,7 +54,7 @@ export async function startFreeway(options: StartOptions): Promise<RunningFreewa
     throw new FreewayError('invalid_request', `Refusing to bind ${host} without server.apiKeys: set keys in the config to serve beyond loopback`);
   }
 
-  const gateway = await createGateway(config, { env: options.env, log });
+  const gateway = await createGateway(config, { env: options.env, log, ...(options.clock ? { clock: options.clock } : {}) });
   const secrets = [...config.server.apiKeys, ...config.providers.flatMap((p): string[] => p.apiKeys)];
   const server = createServer({
     gateway,

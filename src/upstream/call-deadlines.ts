@@ -25,6 +25,7 @@ export class CallDeadlines {
   duePhase: DeadlinePhase = 'total';
   private phase: 'first-byte' | 'idle' = 'first-byte';
   private lastActivity: number;
+  private isStopped = false;
 
   constructor(
     private readonly scheduler: DeadlineScheduler,
@@ -43,13 +44,14 @@ export class CallDeadlines {
 
   /** The answer has started: from now on silence is measured, not the wait for a start. */
   startIdlePhase(): void {
-    if (this.phase === 'idle') return;
+    if (this.phase === 'idle' || this.isStopped) return;
     this.phase = 'idle';
     this.lastActivity = this.scheduler.clock.now();
     this.scheduler.reschedule(this);
   }
 
   stop(): void {
+    this.isStopped = true;
     this.scheduler.remove(this);
   }
 

@@ -3,13 +3,22 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog, renderCatalogMarkdown } from '../../src/catalog/index.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discoveryBaseUrlEnvVar, loadCatalog, modelListers, renderCatalogMarkdown } from '../../src/catalog/index.js';
 import { registerCatalogCommand, type CatalogCommandIo } from '../../src/cli/catalog-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
+import { InstantClock, json, startFakeServer } from './fake-providers.js';
 
-function capture(env: Record<string, string> = {}) {
+function capture(env: Record<string, string> = {}, stderr: CatalogCommandIo['stderr'] = new PassThrough()) {
   let out = '';
-  const io: CatalogCommandIo = { stdout: { write: (text: string) => (out += text) }, stderr: new PassThrough(), env };
+  const io: CatalogCommandIo = {
+    stdout: { write: (text: string) => (out += text) },
+    stderr,
+    env,
+    pullDeps: { clock: new InstantClock(), random: () => 0.5 },
+  };
   const program = new Command('freeway')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
@@ -87,4 +96,62 @@ describe('usage errors', () => {
       expect(child.status).toBe(2);
     },
   );
+});
+
+describe('freeway catalog pull', () => {
+  it('asks every provider at the overridden base URLs, prints the table and writes the snapshot', async () => {
+    const server = await startFakeServer();
+    const out = await mkdtemp(join(tmpdir(), 'freeway-cli-pull-'));
+    try {
+      server.route('/groq/models', json({ data: [{ id: 'llama-3.3-70b-versatile' }, { id: 'openai/gpt-oss-120b' }] }));
+      server.route('/openrouter/models', json({ data: [] }));
+      server.route('/sambanova/models', json({ data: [{ id: 'gpt-oss-120b' }] }));
+      // Every lister points at the local server: the test never leaves the machine.
+      const env: Record<string, string> = { GROQ_API_KEY: 'gsk_cli_test_key' };
+      for (const lister of modelListers)
+        env[discoveryBaseUrlEnvVar(lister.providerId)] = `${server.origin}/${lister.providerId}`;
+      const stderr = new PassThrough();
+      let progress = '';
+      stderr.on('data', (chunk: Buffer) => (progress += chunk.toString()));
+      const { program, output } = capture(env, stderr);
+      await program.parseAsync(['catalog', 'pull', '--out', out, '--concurrency', '3', '--timeout', '1000'], {
+        from: 'user',
+      });
+
+      const report = output();
+      expect(report).toMatch(/groq\s+ok\s+2/);
+      expect(report).toMatch(/sambanova\s+ok\s+1/);
+      expect(report).toMatch(/cohere\s+skipped \(no key\)/);
+      expect(report).toMatch(/github-models\s+failed\s+0\s+1\s+HTTP 404/);
+      expect(report).toContain('ok 3 · skipped 8 · failed 1');
+      expect(report).not.toContain('gsk_cli_test_key');
+      expect(progress).toBe('');
+      const snapshot = JSON.parse(await readFile(join(out, 'catalog.json'), 'utf8')) as { providers: unknown[] };
+      expect(snapshot.providers).toHaveLength(26);
+      expect(await readFile(join(out, 'catalog.md'), 'utf8')).toContain('# Free LLM API providers');
+      expect(server.requests.every((request) => request.path.startsWith('/'))).toBe(true);
+    } finally {
+      await server.close();
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a progress bar only on a terminal', async () => {
+    const server = await startFakeServer();
+    const out = await mkdtemp(join(tmpdir(), 'freeway-cli-tty-'));
+    try {
+      const env: Record<string, string> = {};
+      for (const lister of modelListers)
+        env[discoveryBaseUrlEnvVar(lister.providerId)] = `${server.origin}/${lister.providerId}`;
+      const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+      let progress = '';
+      terminal.on('data', (chunk: Buffer) => (progress += chunk.toString()));
+      const { program } = capture(env, terminal);
+      await program.parseAsync(['catalog', 'pull', '--out', out], { from: 'user' });
+      expect(progress).toContain(`${modelListers.length}/${modelListers.length}`);
+    } finally {
+      await server.close();
+      await rm(out, { recursive: true, force: true });
+    }
+  });
 });

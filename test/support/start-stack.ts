@@ -3,6 +3,7 @@
  * a user would run them. Tests talk to `freeway.url` with real HTTP clients.
  */
 import { parseConfig } from '../../src/config/index.js';
+import type { Clock } from '../../src/core/clock.js';
 import { startFreeway, type RunningFreeway } from '../../src/server/start-freeway.js';
 import { fleetGatewayConfig, parseFleet, startFleet, type RunningFleet } from '../../src/simulator/index.js';
 
@@ -19,16 +20,22 @@ export interface StackOptions {
   overrides?: Record<string, unknown>;
   seed?: number;
   timeScale?: number;
+  /** Base clock of the fleet; with it or a timeScale, the gateway runs on the fleet's clock too. */
+  clock?: Clock;
+  /** Edits the generated gateway config before overrides (e.g. hide a limit so it must be learned). */
+  shapeConfig?: (generated: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const { defaultFleet } = await import('../../src/simulator/index.js');
   const spec = options.fleetYaml ? parseFleet(options.fleetYaml, 'test fleet') : defaultFleet();
-  const fleet = await startFleet(spec, { seed: options.seed ?? 7, ...(options.timeScale ? { timeScale: options.timeScale } : {}) });
-  const generated = fleetGatewayConfig(fleet) as Record<string, unknown>;
-  const merged = { ...generated, ...options.overrides, server: { port: 0, ...(options.overrides?.['server'] as object) }, cache: { sqlitePath: null, ...(options.overrides?.['cache'] as object) } };
+  const fleet = await startFleet(spec, { seed: options.seed ?? 7, ...(options.timeScale ? { timeScale: options.timeScale } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const fleetConfig = fleetGatewayConfig(fleet) as Record<string, unknown>;
+  const generated = options.shapeConfig ? options.shapeConfig(fleetConfig) : fleetConfig;
+  const merged = { ...generated, ...options.overrides, server: { port: 0, ...(options.overrides?.['server'] as object) }, cache: { sqlitePath: null, ...(options.overrides?.['cache'] as object) }, routing: { predictorPath: null, ...(options.overrides?.['routing'] as object) } };
   const config = parseConfig(JSON.stringify(merged), { env: {}, fileName: 'test config' });
-  const freeway = await startFreeway({ config, env: {} });
+  const sharesClock = options.clock !== undefined || options.timeScale !== undefined;
+  const freeway = await startFreeway({ config, env: {}, ...(sharesClock ? { clock: fleet.clock } : {}) });
   return {
     fleet,
     freeway,

@@ -159,6 +159,25 @@ describe('chat (JSON)', () => {
     await hangUp;
   });
 
+  it('concurrent calls keep their own deadlines, and a finished call never times out', async () => {
+    server = await startLoopbackServer((req, res) => {
+      if (req.body.includes('"fast"')) sendJson(res, 200, completion);
+    });
+    const clock = new ManualClock();
+    client = createUpstreamClient({ clock });
+    const deployment = testDeployment(server.baseUrl);
+    let slowFailure: UpstreamFailureError | undefined;
+    const late = failureOf(client.chat(deployment, { messages: [] }, { firstByteTimeoutMs: 3_000 })).then((f) => (slowFailure = f));
+    const early = failureOf(client.chat(deployment, { messages: [] }, { firstByteTimeoutMs: 1_000 }));
+    const fast = await client.chat(deployment, { messages: [], user: 'fast' }, { firstByteTimeoutMs: 500, idleTimeoutMs: 500 });
+    expect(fast.status).toBe(200);
+    await clock.advance(1_000);
+    expect((await early).failure).toEqual({ kind: 'timeout', phase: 'first-byte' });
+    expect(slowFailure).toBeUndefined();
+    await clock.advance(2_000);
+    expect((await late).failure).toEqual({ kind: 'timeout', phase: 'first-byte' });
+  });
+
   it('the total deadline covers a slow body', async () => {
     server = await startLoopbackServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { systemClock } from '../../core/clock.js';
 import type { Catalog, CatalogModel, CatalogProvider, RawModel } from '../catalog-schema.js';
 import { loadCatalog, resolveProviderBaseUrl, toCatalogModel } from '../load-catalog.js';
@@ -133,10 +134,12 @@ interface ListOutcome {
 
 export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullDeps> = {}): Promise<PullResult> {
   const clock = deps.clock ?? systemClock;
+  // A run owns its connection pool unless one is injected, so the process can exit as soon as it is done.
+  const ownAgent = deps.dispatcher ? undefined : new Agent();
   const fetchDeps: FetchDeps = {
     clock,
     random: deps.random ?? Math.random,
-    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+    dispatcher: deps.dispatcher ?? ownAgent,
   };
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? loadCatalog();
@@ -187,7 +190,11 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
       await cache.write(lister.providerId, { fetchedAt: clock.now(), models: discovered });
       return { outcome: outcome('ok', '', { requests: getter.attempts }), discovered };
     } catch (error) {
-      const reason = error instanceof DiscoveryError ? error.message : 'unexpected error while reading the answer';
+      // Only DiscoveryError messages are known to be free of keys and bodies; anything else is named, not quoted.
+      const reason =
+        error instanceof DiscoveryError
+          ? error.message
+          : `unexpected ${error instanceof Error ? error.name : 'error'} while reading the answer`;
       return { outcome: outcome('failed', reason, { requests: getter.attempts }) };
     }
   };
@@ -197,7 +204,7 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
     done += 1;
     deps.onProgress?.({ done, total: listers.length, providerId: lister.providerId });
     return result;
-  });
+  }).finally(() => ownAgent?.close());
 
   const snapshotPath = options.outDir ? join(options.outDir, 'catalog.json') : undefined;
   const previous = snapshotPath ? await readSnapshotModels(snapshotPath) : undefined;
