@@ -2,14 +2,24 @@
  * Folds the reasons each candidate refused a request during one admission attempt into what the
  * admission queue needs: the earliest time any candidate has room (and the limit holding it back,
  * for RateLimit-Policy), "unknown" when only adaptive concurrency blocks, or — when no candidate's
- * limits could ever hold the request — an immediate error instead of a wait that cannot end well.
+ * limits could ever hold the request — an error to fail with now instead of a wait that cannot end well.
  * It decides nothing about which candidate to try; dispatch does.
  */
 import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError } from '../core/errors.js';
 import { describeLimit, type Limit } from '../core/limits.js';
-import type { AdmitAttempt, ReserveResult } from '../quota/index.js';
+import type { ReserveResult } from '../quota/index.js';
+
+export interface Refused {
+  ok: false;
+  /** Epoch ms when some candidate has room; absent when unknown (only concurrency blocks) or never. */
+  retryAt?: number;
+  /** The limit holding the earliest candidate back, for RateLimit-Policy. */
+  limit?: Limit;
+  /** Set when every candidate refused for good: fail now rather than wait out the deadline. */
+  neverFits?: FreewayError;
+}
 
 /** A breaker that is open says nothing about when it half-opens: look again after this long. */
 const UNAVAILABLE_RECHECK_MS = 1000;
@@ -20,8 +30,8 @@ export interface Refusals {
   concurrency(): void;
   /** The breaker is open or its probe is taken. */
   unavailable(): void;
-  /** The queue's answer; throws `request_too_large` when the request can never fit anywhere. */
-  verdict(): AdmitAttempt<never>;
+  /** The queue's answer; `neverFits` when no candidate's limits could ever hold the request. */
+  verdict(): Refused;
 }
 
 export function createRefusals(clock: Clock): Refusals {
@@ -53,11 +63,12 @@ export function createRefusals(clock: Clock): Refusals {
       if (isConcurrencyBlocked || !tooLarge) return { ok: false };
       const { deployment, tokens } = tooLarge;
       const largest = tooLarge.limit ? ` (the largest is ${describeLimit(tooLarge.limit)} at ${deployment.providerId})` : '';
-      throw new FreewayError(
+      const neverFits = new FreewayError(
         'request_too_large',
         `This request needs about ${tokens} tokens of quota, more than any limit of the providers that could serve it allows${largest}. Lower max_tokens or shorten the prompt.`,
         { param: 'max_tokens' },
       );
+      return { ok: false, neverFits };
     },
   };
 }

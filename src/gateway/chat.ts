@@ -7,6 +7,7 @@ import type { Deployment } from '../core/deployment.js';
 import { FreewayError } from '../core/errors.js';
 import { UpstreamFailureError } from '../core/upstream-failure.js';
 import { chunksToCompletion, completionToChunks, computeCacheKey, decideCachePolicy } from '../cache/index.js';
+import { hitOrigin, originOf, type Fetch } from './cache-coordinator.js';
 import type { RouteDecision } from '../routing/index.js';
 import type { UpstreamJson, UpstreamStream } from '../upstream/index.js';
 import { bucketsFor } from './buckets.js';
@@ -27,18 +28,7 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
   const wantsStream = request.stream === true;
   const wantsUsage = request.stream_options?.include_usage === true;
 
-  if (cacheKey && policy.lookup) {
-    const hit = await services.cache.get(cacheKey, 'chat');
-    if (hit) {
-      const cached = hit.value as JsonBody;
-      const meta: ResponseMeta = { ...cachedMeta(cached), cache: 'hit', attempts: 0, route: decision.header };
-      services.telemetry.cacheEvent(hit.tier, 'hit');
-      if (!wantsStream) return { kind: 'json', meta, body: cached };
-      return { kind: 'stream', meta, chunks: iterate(completionToChunks(cached, { includeUsage: wantsUsage })) };
-    }
-  }
-  const cacheStatus = policy.lookup || policy.store ? 'miss' : 'bypass';
-  const shape = (deployment: Deployment): JsonBody => shapeBody(request, deployment, decision);
+  const route = decision.header;
   const dispatchRequest = {
     candidates: decision.candidates,
     tokensFor: (d: Deployment) => reservationTokens(services, decision, d),
@@ -46,39 +36,56 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
     deadline: services.clock.now() + context.maxWaitMs,
     signal: context.signal,
   };
+  const shape = (deployment: Deployment): JsonBody => shapeBody(request, deployment, decision);
+  const fetchJson: Fetch = async (signal, priority) => {
+    const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal, priority }, (a, callSignal) =>
+      services.upstream.chat(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
+    );
+    return { answer: await finishJson(services, admitted, value, decision, responseModel), attempts, deployment: admitted.deployment };
+  };
 
-  if (!wantsStream) {
-    const call = async () => {
-      const { value, admitted, attempts } = await dispatch(services, dispatchRequest, (a, signal) =>
-        services.upstream.chat(a.deployment, shape(a.deployment), { signal, ...services.timeoutsFor(a.deployment) }),
-      );
-      const answer = await finishJson(services, admitted, value, decision, responseModel);
-      if (cacheKey && policy.store) await services.cache.set(cacheKey, 'chat', answer);
-      return { answer, attempts, deployment: admitted.deployment };
-    };
-    const { answer, attempts, deployment } = cacheKey && policy.lookup ? await services.singleFlight.run(cacheKey, call) : await call();
-    return { kind: 'json', meta: meta(deployment, attempts, cacheStatus, decision), body: answer };
+  const hit = await services.caching.lookup(cacheKey, 'chat', policy);
+  if (cacheKey && hit) {
+    // XFetch: serve this one, and let one background call renew it before it expires.
+    if (hit.refreshEarly) services.caching.refresh(cacheKey, 'chat', fetchJson);
+    const origin = hitOrigin(hit);
+    const meta: ResponseMeta = { provider: origin.provider, upstreamModel: origin.upstreamModel, cache: 'hit', attempts: 0, route };
+    if (!wantsStream) return { kind: 'json', meta, body: hit.value };
+    return { kind: 'stream', meta, chunks: iterate(completionToChunks(hit.value, { includeUsage: wantsUsage })) };
   }
 
-  const open = async () => {
-    const { value, admitted, attempts } = await dispatch(services, dispatchRequest, (a, signal) =>
-      services.upstream.chatStream(a.deployment, shape(a.deployment), { signal, ...services.timeoutsFor(a.deployment) }),
+  if (!wantsStream) {
+    const answer =
+      cacheKey && policy.store
+        ? await services.caching.fetch(cacheKey, 'chat', fetchJson, { signal: context.signal, priority: context.priority, coalesce: policy.lookup })
+        : await fetchJson(context.signal, context.priority).then(({ answer, attempts, deployment }) => ({ body: answer, attempts, origin: originOf(deployment) }));
+    const { provider, upstreamModel } = answer.origin;
+    return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache: policy.status, route }, body: answer.body };
+  }
+
+  const open = async (signal: AbortSignal) => {
+    const started = services.clock.now();
+    const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal }, (a, callSignal) =>
+      services.upstream.chatStream(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
     );
-    const store = cacheKey && policy.store ? (completion: JsonBody) => services.cache.set(cacheKey, 'chat', completion) : undefined;
+    const store =
+      cacheKey && policy.store
+        ? (completion: JsonBody) => services.caching.store(cacheKey, 'chat', completion, admitted.deployment, services.clock.now() - started)
+        : undefined;
     return { chunks: relay(services, admitted, value, decision, responseModel, store), attempts, deployment: admitted.deployment };
   };
-  const opened = cacheKey && policy.lookup ? await services.streamFanout.join(cacheKey, open) : await open();
+  // The fan-out's signal aborts once every client reading the stream has gone, not when its first one does.
+  const opened = cacheKey && policy.lookup ? await services.streamFanout.join(cacheKey, open) : { ...(await open(context.signal)), isLeader: true };
+  if (!opened.isLeader) services.caching.joinedStream();
   const chunks = wantsUsage ? opened.chunks : withoutUsageChunk(opened.chunks);
-  return { kind: 'stream', meta: meta(opened.deployment, opened.attempts, cacheStatus, decision), chunks };
-}
-
-function meta(deployment: Deployment, attempts: number, cache: ResponseMeta['cache'], decision: RouteDecision): ResponseMeta {
-  return { provider: deployment.providerId, upstreamModel: deployment.model.upstreamId, attempts, cache, route: decision.header };
-}
-
-function cachedMeta(cached: JsonBody): Pick<ResponseMeta, 'provider' | 'upstreamModel'> {
-  const origin = cached['x_freeway'] as { provider?: string; upstreamModel?: string } | undefined;
-  return { provider: origin?.provider ?? 'cache', upstreamModel: origin?.upstreamModel ?? String(cached['model'] ?? '') };
+  const meta: ResponseMeta = {
+    provider: opened.deployment.providerId,
+    upstreamModel: opened.deployment.model.upstreamId,
+    attempts: opened.isLeader ? opened.attempts : 0,
+    cache: policy.status,
+    route,
+  };
+  return { kind: 'stream', meta, chunks };
 }
 
 function reservationTokens(services: GatewayServices, decision: RouteDecision, deployment: Deployment): number {

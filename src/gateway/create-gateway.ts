@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
-import { createResponseCache, createSingleFlight, createStreamFanout } from '../cache/index.js';
+import { createStreamFanout } from '../cache/index.js';
 import type { FreewayConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
@@ -21,6 +21,8 @@ import { AdaptiveTimeouts, classifyFailure, createBreakerRegistry, fullJitterDel
 import { createLatencyPredictor, createRouter } from '../routing/index.js';
 import { createMetrics } from '../telemetry/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
+import { createCaching } from './cache-setup.js';
+import { startCacheWarmUp } from './cache-warmup.js';
 import { handleChat } from './chat.js';
 import { buildDeployments } from './deployments.js';
 import { handleEmbeddings } from './embeddings.js';
@@ -83,7 +85,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   });
   for (const warning of router.warnings) log(`warning: routing: ${warning}`);
 
-  const cache = createResponseCache({ config: config.cache, ...(redis && config.cache.redis ? { redis } : {}), clock });
+  const { cache, caching } = createCaching(config.cache, { redis, clock, metrics, record: (tier, event) => telemetry.cacheEvent(tier, event), log });
   const services: GatewayServices = {
     clock,
     deployments,
@@ -99,7 +101,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     },
     predictor,
     cache,
-    singleFlight: createSingleFlight(),
+    caching,
     streamFanout: createStreamFanout(),
     telemetry,
     settings: { maxAttempts: config.resilience.maxAttempts, tokenMargin: config.quota.tokenMargin, cache: config.cache },
@@ -118,6 +120,8 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     },
   };
 
+  startCacheWarmUp(services, config.cache.warmup, { maxWaitMs: config.quota.defaultMaxWaitMs, log });
+
   return {
     chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => handleChat(services, body, context)),
     embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => handleEmbeddings(services, body, context)),
@@ -129,6 +133,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       return { contentType: metrics.contentType, text: await metrics.render() };
     },
     close: async () => {
+      await caching.close();
       await services.upstream.close();
       await persistence.close();
       await cache.close();

@@ -92,7 +92,8 @@ export async function dispatch<T>(
         if (services.clock.now() + delay >= request.deadline) throw withAttempts(failure, attempts);
         await services.clock.sleep(delay, request.signal);
       } else {
-        excluded.add(admitted.deployment.id);
+        // A rate-limited deployment stays a candidate: the ledger has parked it until its limit returns.
+        if (!isQuotaRefusal(failure.code)) excluded.add(admitted.deployment.id);
         sameRetries = 0;
         order = preferSameModel(order, admitted.deployment);
       }
@@ -112,15 +113,21 @@ async function admit(
 ): Promise<Admitted> {
   try {
     return await services.quota.queue.admit<Admitted>(
-      () => reserveFirst(services, eligible, request.tokensFor),
+      async () => {
+        const reserved = await reserveFirst(services, eligible, request.tokensFor);
+        if (!reserved.ok && reserved.neverFits) throw reserved.neverFits;
+        return reserved;
+      },
       { priority: request.priority, deadline: request.deadline, signal: request.signal },
     );
   } catch (error) {
     // A quota error says more than an earlier rate-limit failure; anything else keeps the earlier cause.
-    if (isFreewayError(error) && error.code === 'quota_exhausted') throw error;
+    if (isFreewayError(error) && (error.code === 'quota_exhausted' || error.code === 'request_too_large')) throw error;
     throw lastError ?? error;
   }
 }
+
+const isQuotaRefusal = (code: string): boolean => code === 'upstream_rate_limited' || code === 'upstream_quota_exhausted';
 
 /** The same error, saying how many upstream calls were made before it (for x-freeway-attempts). */
 function withAttempts(error: FreewayError, attempts: number): FreewayError {

@@ -6,6 +6,7 @@
  */
 import type { Deployment } from '../core/deployment.js';
 import type { ReleaseOutcome, SettleOutcome } from '../quota/index.js';
+import { createRefusals, type Refused } from './admission-refusals.js';
 import { bucketsFor } from './buckets.js';
 import type { GatewayServices } from './services.js';
 
@@ -15,7 +16,7 @@ export interface Admitted {
   settle: (outcome: SettleOutcome & { concurrency?: ReleaseOutcome }) => Promise<void>;
 }
 
-export type Reserved = { ok: true; value: Admitted } | { ok: false; retryAt: number };
+export type Reserved = { ok: true; value: Admitted } | Refused;
 
 export async function reserveFirst(
   services: GatewayServices,
@@ -24,17 +25,25 @@ export async function reserveFirst(
 ): Promise<Reserved> {
   const { ledger, queue } = services.quota;
   const { breakers } = services.resilience;
-  let retryAt = Number.POSITIVE_INFINITY;
+  const refusals = createRefusals(services.clock);
   for (const deployment of eligible) {
-    if (!services.isAvailable(deployment)) continue;
+    if (!services.isAvailable(deployment)) {
+      refusals.unavailable();
+      continue;
+    }
     const concurrency = services.quota.concurrencyFor(deployment);
-    if (concurrency && !concurrency.tryAcquire()) continue;
+    if (concurrency && !concurrency.tryAcquire()) {
+      refusals.concurrency();
+      continue;
+    }
     // A half-open breaker lets one probe through: take the probe lease before spending quota on it.
     if (!breakers.tryAcquire(deployment.id)) {
       concurrency?.release('ignore');
+      refusals.unavailable();
       continue;
     }
-    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens: tokensFor(deployment) });
+    const tokens = tokensFor(deployment);
+    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens });
     if (result.ok) {
       const reservation = result.reservation;
       let settled = false;
@@ -54,7 +63,7 @@ export async function reserveFirst(
     }
     concurrency?.release('ignore');
     breakers.recordAbandoned(deployment.id);
-    retryAt = Math.min(retryAt, result.retryAt);
+    refusals.ledger(deployment, result, tokens);
   }
-  return { ok: false, retryAt: Number.isFinite(retryAt) ? retryAt : services.clock.now() + 1000 };
+  return refusals.verdict();
 }

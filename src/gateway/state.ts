@@ -4,6 +4,7 @@
  */
 import { describeLimit } from '../core/limits.js';
 import type { BucketState } from '../quota/index.js';
+import type { BreakerSnapshot } from '../resilience/index.js';
 import type { GatewayServices } from './services.js';
 import type { JsonBody } from './types.js';
 
@@ -23,6 +24,7 @@ export async function describeState(services: GatewayServices, extra: { disabled
       ...(bucket?.parkedUntil && bucket.parkedUntil > now ? { parkedUntil: new Date(bucket.parkedUntil).toISOString() } : {}),
     }));
 
+  const breakerShots = new Map(services.resilience.breakers.snapshot().map((b) => [b.id, b]));
   const deployments = services.deployments.map((d) => {
     const scope = buckets.get(d.scopeKey);
     const model = buckets.get(d.modelScopeKey);
@@ -37,6 +39,8 @@ export async function describeState(services: GatewayServices, extra: { disabled
       key: d.keyLabel,
       dialect: d.dialect,
       breaker: services.resilience.breakers.state(d.id),
+      lastFailure: describeFailure(breakerShots.get(d.id)?.lastFailure),
+      firstTokenTimeoutMs: services.timeoutsFor(d).firstByteTimeoutMs ?? null,
       keyDisabled: extra.disabledKeys.get(d.scopeKey) ?? null,
       parked: parked ? { until: new Date(parked.parkedUntil!).toISOString(), reason: parked.parkReason ?? null } : null,
       limits: [...limitsOf(scope, 'key'), ...limitsOf(model, 'model')],
@@ -51,4 +55,8 @@ export async function describeState(services: GatewayServices, extra: { disabled
     dialect: services.deployments.find((d) => d.providerId === id)?.dialect,
   }));
   return { at: new Date(now).toISOString(), store: snapshot.store, queue: services.quota.queue.depth(), providers, deployments };
+}
+
+function describeFailure(failure: BreakerSnapshot['lastFailure']): { code: string; at: string } | null {
+  return failure ? { code: failure.code, at: new Date(failure.at).toISOString() } : null;
 }

@@ -1,0 +1,78 @@
+/**
+ * Assembles the gateway's quota side from config: the store (Redis when `state.redis` is set, with
+ * local limits while it is unreachable), the ledger with every deployment's buckets declared up
+ * front, the admission queue, adaptive concurrency for providers that publish no limits, and the
+ * quota gauges scraped by /metrics. It decides no admission itself: dispatch and reserve-first do.
+ */
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../core/clock.js';
+import type { Deployment } from '../core/deployment.js';
+import {
+  createAdmissionQueue,
+  createConcurrencyLimiter,
+  createMemoryQuotaStore,
+  createQuotaLedger,
+  createRedisQuotaStore,
+  type AdmissionQueue,
+  type ConcurrencyLimiter,
+  type QuotaLedger,
+  type QuotaStore,
+} from '../quota/index.js';
+import { bucketsFor } from './buckets.js';
+import { registerQuotaMetrics } from './quota-metrics.js';
+
+/**
+ * Every key of the quota store starts with this. Several gateways share limits exactly when they
+ * share Redis and this prefix; a further per-deployment prefix goes in the URL
+ * (`redis://host:6379?keyPrefix=team-a:`), which ioredis applies to every key it sends.
+ */
+export const QUOTA_KEY_PREFIX = 'freeway:quota:';
+
+export interface QuotaServicesOptions {
+  deployments: readonly Deployment[];
+  redis: Redis | undefined;
+  clock: Clock;
+  log: (line: string) => void;
+  /** Counts one outage of the shared store (freeway_store_fallback_total). */
+  onStoreFallback: () => void;
+  registry: Registry;
+}
+
+export interface QuotaServices {
+  store: QuotaStore;
+  ledger: QuotaLedger;
+  queue: AdmissionQueue;
+  concurrencyFor(deployment: Deployment): ConcurrencyLimiter | undefined;
+}
+
+export function createQuotaServices(options: QuotaServicesOptions): QuotaServices {
+  const { redis, clock, log } = options;
+  const store = redis
+    ? createRedisQuotaStore({
+        redis,
+        prefix: QUOTA_KEY_PREFIX,
+        clock,
+        onFallback: (reason) => {
+          log(`warning: quota store unreachable, serving on local limits until it returns: ${reason}`);
+          options.onStoreFallback();
+        },
+        onRecover: () => log('quota store reachable again: limits are shared through Redis once more'),
+      })
+    : createMemoryQuotaStore();
+  const ledger = createQuotaLedger({ store, clock });
+  // Buckets show in state and metrics from the start, not only after their first request.
+  for (const deployment of options.deployments) ledger.declare(bucketsFor(deployment));
+  const queue = createAdmissionQueue({ clock });
+
+  const limiters = new Map<string, ConcurrencyLimiter>();
+  const concurrencyFor = (deployment: Deployment): ConcurrencyLimiter | undefined => {
+    if (deployment.dialect !== 'none') return undefined;
+    let limiter = limiters.get(deployment.scopeKey);
+    if (!limiter) limiters.set(deployment.scopeKey, (limiter = createConcurrencyLimiter({ clock })));
+    return limiter;
+  };
+
+  registerQuotaMetrics(options.registry, { ledger, clock, limiters });
+  return { store, ledger, queue, concurrencyFor };
+}
