@@ -65,8 +65,11 @@ export interface CacheCoordinatorOptions {
 
 export const originOf = (deployment: Deployment): CacheOrigin => ({ provider: deployment.providerId, upstreamModel: deployment.model.upstreamId });
 
-/** What a hit says about where its answer came from; entries stored before origins were kept say 'cache'. */
-export const hitOrigin = (hit: CacheHit): CacheOrigin => hit.origin ?? { provider: 'cache', upstreamModel: String(hit.value['model'] ?? '') };
+/** Where a cached answer came from; entries stored before origins were kept say 'cache'. */
+const storedOrigin = (origin: CacheOrigin | undefined, value: JsonBody): CacheOrigin =>
+  origin ?? { provider: 'cache', upstreamModel: typeof value['model'] === 'string' ? value['model'] : '' };
+
+export const hitOrigin = (hit: CacheHit): CacheOrigin => storedOrigin(hit.origin, hit.value);
 
 interface SharedCall {
   waiters: number;
@@ -93,7 +96,7 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
       });
       if (flight.role === 'follower') {
         telemetry.joined('redis');
-        return { body: flight.value, origin: flight.origin ?? { provider: 'cache', upstreamModel: String(flight.value['model'] ?? '') }, attempts: 0 };
+        return { body: flight.value, origin: storedOrigin(flight.origin, flight.value), attempts: 0 };
       }
       // The leader stored it already; a local call (Redis down, or the leader gave up) has not.
       if (fresh && flight.role === 'local') await store(key, kind, fresh.answer, fresh.deployment, clock.now() - started);
@@ -123,12 +126,13 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
       if (--current.waiters === 0) current.abort.abort(signal.reason);
     };
     signal.addEventListener('abort', leave, { once: true });
-    try {
-      const answer = await flights.run(key, () => run(current.abort.signal).finally(() => shared.delete(key)));
-      if (!isJoining) return answer;
+    if (isJoining) {
       telemetry.joined('memory');
       cache.noteCoalesced();
-      return { ...answer, attempts: 0 };
+    }
+    try {
+      const answer = await flights.run(key, () => run(current.abort.signal).finally(() => shared.delete(key)));
+      return isJoining ? { ...answer, attempts: 0 } : answer;
     } finally {
       signal.removeEventListener('abort', leave);
     }

@@ -13,6 +13,8 @@ import { createCacheTelemetry } from './cache-telemetry.js';
 export interface CachingDeps {
   redis: Redis | undefined;
   clock: Clock;
+  /** XFetch's dice. */
+  random: () => number;
   metrics: Metrics;
   /** Where per-tier cache events go (the gateway telemetry's `cacheEvent`). */
   record: (tier: TierName, event: CacheEvent) => void;
@@ -22,9 +24,10 @@ export interface CachingDeps {
 export function createCaching(config: CacheConfig, deps: CachingDeps): { cache: ResponseCache; caching: CacheCoordinator } {
   const { clock } = deps;
   const redis = deps.redis && config.redis !== false ? deps.redis : undefined;
-  let cache: ResponseCache | undefined;
-  const telemetry = createCacheTelemetry(deps.metrics, deps.record, () => cache);
-  cache = createResponseCache({ config, ...(redis ? { redis } : {}), clock, onEvent: (event) => telemetry.onCacheEvent(event) });
+  // The telemetry reads the cache lazily: the cache reports its events to the telemetry from birth.
+  const holder: { cache?: ResponseCache } = {};
+  const telemetry = createCacheTelemetry(deps.metrics, deps.record, () => holder.cache);
+  const cache = (holder.cache = createResponseCache({ config, ...(redis ? { redis } : {}), clock, random: deps.random, onEvent: (event) => telemetry.onCacheEvent(event) }));
   // Without the shared tier a leader's answer could not reach the followers, so no cross-instance flights.
   const distributed = redis ? createDistributedSingleFlight({ redis, prefix: 'freeway:flight:', cache, clock }) : undefined;
   const caching = createCacheCoordinator({ cache, ...(distributed ? { distributed } : {}), telemetry, clock, log: deps.log });

@@ -9,14 +9,6 @@ import { createStreamFanout } from '../cache/index.js';
 import type { FreewayConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
-import {
-  createAdmissionQueue,
-  createConcurrencyLimiter,
-  createMemoryQuotaStore,
-  createQuotaLedger,
-  createRedisQuotaStore,
-  type ConcurrencyLimiter,
-} from '../quota/index.js';
 import { AdaptiveTimeouts, classifyFailure, createBreakerRegistry, fullJitterDelay, RetryBudget } from '../resilience/index.js';
 import { createLatencyPredictor, createRouter } from '../routing/index.js';
 import { createMetrics } from '../telemetry/index.js';
@@ -30,6 +22,7 @@ import type { GatewayServices } from './services.js';
 import { describeState } from './state.js';
 import { createGatewayTelemetry } from './telemetry.js';
 import { createQuotaView } from './quota-view.js';
+import { createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
 import { persistPredictor } from './predictor-persistence.js';
 import type { Gateway } from './types.js';
@@ -42,6 +35,8 @@ export interface GatewayDeps {
   /** A Redis connection to use instead of opening `state.redis`. */
   redis?: Redis;
   log?: (line: string) => void;
+  /** How much later than its reservation a call may reach a provider, in clock ms; default 250. */
+  quotaDeliveryGuardMs?: number;
 }
 
 export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
@@ -55,19 +50,8 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
 
   const metrics = createMetrics();
   const telemetry = createGatewayTelemetry(metrics, () => clock.now());
-  const store = redis
-    ? createRedisQuotaStore({ redis, prefix: 'freeway:quota:', clock, onFallback: (reason: string) => { log(`warning: quota store falling back to local limits: ${reason}`); telemetry.storeFallback('redis'); } })
-    : createMemoryQuotaStore();
-  const ledger = createQuotaLedger({ store, clock });
-  const queue = createAdmissionQueue({ clock });
+  const { ledger, queue, concurrencyFor } = createQuotaServices({ deployments, redis, clock, log, deliveryGuardMs: deps.quotaDeliveryGuardMs, onStoreFallback: () => telemetry.storeFallback('redis'), registry: metrics.registry });
   const quotaView = createQuotaView(ledger, clock);
-  const limiters = new Map<string, ConcurrencyLimiter>();
-  const concurrencyFor = (d: Deployment): ConcurrencyLimiter | undefined => {
-    if (d.dialect !== 'none') return undefined;
-    let limiter = limiters.get(d.scopeKey);
-    if (!limiter) limiters.set(d.scopeKey, (limiter = createConcurrencyLimiter({ clock })));
-    return limiter;
-  };
 
   const breakers = createBreakerRegistry({ clock, failureThreshold: config.resilience.breaker.failureThreshold, halfOpenAfterMs: config.resilience.breaker.halfOpenAfterMs });
   const retryBudget = new RetryBudget({ clock, ratio: config.resilience.retryBudgetRatio });
@@ -85,7 +69,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   });
   for (const warning of router.warnings) log(`warning: routing: ${warning}`);
 
-  const { cache, caching } = createCaching(config.cache, { redis, clock, metrics, record: (tier, event) => telemetry.cacheEvent(tier, event), log });
+  const { cache, caching } = createCaching(config.cache, { redis, clock, random, metrics, record: (tier, event) => telemetry.cacheEvent(tier, event), log });
   const services: GatewayServices = {
     clock,
     deployments,

@@ -29,6 +29,9 @@ import { registerQuotaMetrics } from './quota-metrics.js';
  */
 export const QUOTA_KEY_PREFIX = 'freeway:quota:';
 
+/** Request set-up and network jitter on the way to a provider, with room to spare. */
+const DEFAULT_DELIVERY_GUARD_MS = 250;
+
 export interface QuotaServicesOptions {
   deployments: readonly Deployment[];
   redis: Redis | undefined;
@@ -37,6 +40,8 @@ export interface QuotaServicesOptions {
   /** Counts one outage of the shared store (freeway_store_fallback_total). */
   onStoreFallback: () => void;
   registry: Registry;
+  /** Ms a call may take from reservation to the provider; see QuotaLedgerOptions.deliveryGuardMs. */
+  deliveryGuardMs: number | undefined;
 }
 
 export interface QuotaServices {
@@ -60,7 +65,7 @@ export function createQuotaServices(options: QuotaServicesOptions): QuotaService
         onRecover: () => log('quota store reachable again: limits are shared through Redis once more'),
       })
     : createMemoryQuotaStore();
-  const ledger = createQuotaLedger({ store, clock });
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS });
   // Buckets show in state and metrics from the start, not only after their first request.
   for (const deployment of options.deployments) ledger.declare(bucketsFor(deployment));
   const queue = createAdmissionQueue({ clock });

@@ -5,6 +5,7 @@
 import { describeLimit } from '../core/limits.js';
 import type { BucketState } from '../quota/index.js';
 import type { BreakerSnapshot } from '../resilience/index.js';
+import { describeQuota } from './quota-state.js';
 import type { GatewayServices } from './services.js';
 import type { JsonBody } from './types.js';
 
@@ -54,7 +55,7 @@ export async function describeState(services: GatewayServices, extra: { disabled
     deployments: deployments.filter((d) => d.provider === id).length,
     dialect: services.deployments.find((d) => d.providerId === id)?.dialect,
   }));
-  return { at: new Date(now).toISOString(), store: snapshot.store, queue: services.quota.queue.depth(), providers, deployments };
+  return { at: new Date(now).toISOString(), store: snapshot.store, queue: services.quota.queue.depth(), quota: describeQuota(snapshot), providers, deployments };
 }
 
 function describeFailure(failure: BreakerSnapshot['lastFailure']): { code: string; at: string } | null {

@@ -4,7 +4,7 @@
  * the Redis store's fallback. Must never keep anything a process restart would need.
  */
 import {
-  fitTime,
+  guardedFitTime,
   stampFor,
   usedNow,
   type ParkOperation,
@@ -36,8 +36,9 @@ export function createMemoryQuotaStore(options: { backend?: string } = {}): Quot
     const used: number[] = [];
     for (let index = 0; index < charges.length; index += 1) {
       const slot = charges[index]!;
-      const current = usedNow(slot, slots.get(slot.id), now);
-      const at = fitTime(slot, current, slot.cost, now);
+      const stored = slots.get(slot.id);
+      const current = usedNow(slot, stored, now);
+      const at = guardedFitTime(slot, stored, slot.cost, now, request.guardMs ?? 0);
       if (at > retryAt) {
         retryAt = at;
         blocking = parkKeys.length + index;

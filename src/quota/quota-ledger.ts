@@ -84,6 +84,12 @@ export interface QuotaLedgerOptions {
   backoff?: BackoffPolicy;
   /** Called after a settle: capacity may have returned (wire it to AdmissionQueue.notify). */
   onSettle?: () => void;
+  /**
+   * How much later than its reservation a call may reach the provider, in clock ms (default 0).
+   * Refilling limits are judged as if each charge refilled only from then, so a request admitted at
+   * the instant of refill is not refused by a provider that counted the previous one a little late.
+   */
+  deliveryGuardMs?: number;
 }
 
 interface ReservationRecord {
@@ -101,6 +107,7 @@ interface RecordedReservation extends Reservation {
 export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const { store, clock } = options;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+  const guardMs = options.deliveryGuardMs ?? 0;
   const calendar = createCalendar();
   const configured = new Map<string, Limit[]>();
   const learned = new Map<string, Map<string, Limit>>();
@@ -133,7 +140,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         slot.unit = limit.limit.unit;
         return slot;
       });
-      const result = await store.reserve({ now, parks: buckets.map((b) => b.key), slots });
+      const result = await store.reserve({ now, parks: buckets.map((b) => b.key), slots, guardMs });
       if (!result.ok) {
         const blocking = blockingFor(buckets, result.blocking, charged);
         if (blocking.limit !== 'parked') return { ok: false, retryAt: result.retryAt, blocking };

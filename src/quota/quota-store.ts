@@ -43,6 +43,12 @@ export interface StoreReserveRequest {
   /** Bucket keys whose parking blocks this reservation. */
   parks: string[];
   slots: SlotCharge[];
+  /**
+   * Ms a charge may take to reach the provider (0 when absent). A refilling slot is judged as if
+   * its last charge began to refill only this long after it was made, so requests admitted at the
+   * exact moment of refill cannot reach the provider a little early and be refused.
+   */
+  guardMs?: number;
 }
 
 export type StoreReserveResult =
@@ -102,6 +108,19 @@ export function fitTime(slot: SlotSpec, used: number, cost: number, now: number)
   if (cost > slot.amount || slot.amount <= 0 || slot.windowMs <= 0) return Infinity;
   if (slot.periodEnd > 0) return slot.periodEnd;
   return now + Math.ceil(((used + cost - slot.amount) * slot.windowMs) / slot.amount);
+}
+
+/**
+ * fitTime with a delivery guard: a refilling slot's stored usage decays only from `guardMs` after
+ * its stamp. The reserve script repeats this arithmetic too.
+ */
+export function guardedFitTime(slot: SlotSpec, stored: StoredSlot | undefined, cost: number, now: number, guardMs: number): number {
+  const at = fitTime(slot, usedNow(slot, stored, now), cost, now);
+  if (guardMs <= 0 || !stored || slot.periodEnd > 0 || at === Infinity || slot.amount <= 0 || slot.windowMs <= 0) return at;
+  const decayFrom = stored.stamp + guardMs;
+  const checked = Math.max(0, stored.used - (Math.max(0, now - decayFrom) * slot.amount) / slot.windowMs);
+  if (checked + cost <= slot.amount) return now;
+  return decayFrom + Math.ceil(((stored.used + cost - slot.amount) * slot.windowMs) / slot.amount);
 }
 
 /** The stamp a slot stores after an update at `now`. */

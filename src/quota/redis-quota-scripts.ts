@@ -45,17 +45,18 @@ end
 /**
  * Reserves a batch of requests in one call, each all or nothing, in order: concurrent callers
  * share the reads and writes of hot keys, which is what lets one Redis serve thousands a second.
- * KEYS: every key the batch touches, once. ARGV: now, request count, then per request:
+ * KEYS: every key the batch touches, once. ARGV: now, request count, delivery guard ms, then per request:
  * park count, slot count, park key indexes, and per slot: key index, amount, windowMs, periodEnd, cost.
  * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots).
  */
 export const reserveScript = `${helpers}
 local now = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
+local guard = tonumber(ARGV[3])
 local values = redis.call('MGET', unpack(KEYS))
 local slot_u, slot_t, seen, dirty = {}, {}, {}, {}
 local results = {}
-local pos = 3
+local pos = 4
 for r = 1, count do
   local parks, slots = tonumber(ARGV[pos]), tonumber(ARGV[pos + 1])
   pos = pos + 2
@@ -75,12 +76,17 @@ for r = 1, count do
     end
     local u = used_now(slot_u[k], slot_t[k], amount, window, period_end, now)
     used[j] = u
-    if u + cost > amount and not never then
+    -- guardedFitTime: a refilling slot decays only from guard ms after its stamp.
+    local guarded = guard > 0 and period_end <= 0 and slot_u[k] ~= nil and slot_t[k] ~= nil and amount > 0 and window > 0
+    local c = u
+    if guarded then c = math.max(0, slot_u[k] - math.max(0, now - slot_t[k] - guard) * amount / window) end
+    if c + cost > amount and not never then
       if cost > amount or amount <= 0 or window <= 0 then
         never, blocking = true, parks + j - 1
       else
         local at = period_end
-        if period_end <= 0 then at = now + math.ceil((u + cost - amount) * window / amount) end
+        if guarded then at = slot_t[k] + guard + math.ceil((slot_u[k] + cost - amount) * window / amount)
+        elseif period_end <= 0 then at = now + math.ceil((u + cost - amount) * window / amount) end
         if at > retry_at then retry_at, blocking = at, parks + j - 1 end
       end
     end

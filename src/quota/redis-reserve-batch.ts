@@ -27,7 +27,8 @@ export function encodeReserveBatch(
     return index;
   };
   const now = requests.reduce((latest, request) => Math.max(latest, request.now), 0);
-  const args: (string | number)[] = [now, requests.length];
+  const guard = requests.reduce((largest, request) => Math.max(largest, request.guardMs ?? 0), 0);
+  const args: (string | number)[] = [now, requests.length, guard];
   for (const request of requests) {
     args.push(request.parks.length, request.slots.length);
     for (const key of request.parks) args.push(indexOf(parkKey(key)));

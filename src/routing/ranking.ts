@@ -107,6 +107,13 @@ function sizeFit(cap: Capability, required: SizeClass): number {
   return gap >= 0 ? 1 - 0.15 * gap : Math.max(0, 1 - 0.35 * -gap);
 }
 
+/** A model tagged for the task's kind suits it better than an untagged one of the same size. */
+function specialtyFit(cap: Capability, features: TaskFeatures): number {
+  if (features.kind === 'code' && !cap.tags.has('code')) return 0.8;
+  if (features.kind === 'reasoning' && !cap.tags.has('reasoning')) return 0.9;
+  return 1;
+}
+
 function strength(cap: Capability): number {
   const rank = sizeRank(cap.sizeClass);
   const base = rank === undefined ? 0.4 : rank / 4;
@@ -154,7 +161,7 @@ export function rankPool(input: RankingInput): RankingResult {
     const headroom = health ? clamp01(health.headroom(e.d)) : 1;
     const latency =
       e.predictedMs === undefined || !Number.isFinite(fastest) ? 0.5 : e.predictedMs <= 0 ? 1 : fastest / e.predictedMs;
-    const fit = mode === 'quality' ? strength(e.cap) : sizeFit(e.cap, requiredClass);
+    const fit = mode === 'quality' ? strength(e.cap) : sizeFit(e.cap, requiredClass) * specialtyFit(e.cap, features);
     const total =
       mode === 'order'
         ? 1 - e.order / Math.max(1, pool.length)

@@ -24,6 +24,8 @@ export interface StartOptions {
   logRequests?: boolean;
   /** The gateway's clock (tests and benchmarks share a time-scaled fleet's clock); the system clock by default. */
   clock?: Clock;
+  /** See GatewayDeps.quotaDeliveryGuardMs: a time-scaled fleet stretches delivery jitter with its clock. */
+  quotaDeliveryGuardMs?: number;
 }
 
 export interface RunningFreeway {
@@ -54,7 +56,12 @@ export async function startFreeway(options: StartOptions): Promise<RunningFreewa
     throw new FreewayError('invalid_request', `Refusing to bind ${host} without server.apiKeys: set keys in the config to serve beyond loopback`);
   }
 
-  const gateway = await createGateway(config, { env: options.env, log, ...(options.clock ? { clock: options.clock } : {}) });
+  const gateway = await createGateway(config, {
+    env: options.env,
+    log,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.quotaDeliveryGuardMs !== undefined ? { quotaDeliveryGuardMs: options.quotaDeliveryGuardMs } : {}),
+  });
   const secrets = [...config.server.apiKeys, ...config.providers.flatMap((p): string[] => p.apiKeys)];
   const server = createServer({
     gateway,

@@ -115,6 +115,7 @@ export class UpstreamCall {
     let size = 0;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
+        this.startIdlePhase();
         this.touch();
         chunks.push(chunk);
         size += chunk.length;

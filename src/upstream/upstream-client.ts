@@ -55,7 +55,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       signal: call.abortSignal,
     });
     const firstByteMs = call.now() - call.startedAt;
-    call.startIdlePhase();
+    // The first-byte deadline runs on until the body starts (readText): headers then silence is a stall.
     let text: string;
     try {
       text = await call.readText(response.body);

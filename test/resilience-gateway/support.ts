@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../src/config/index.js';
-import type { Clock } from '../../src/core/clock.js';
+import type { Clock, ManualClock } from '../../src/core/clock.js';
 import { createGateway } from '../../src/gateway/create-gateway.js';
 import type { Gateway } from '../../src/gateway/types.js';
 import { createServer } from '../../src/server/create-server.js';
@@ -26,10 +26,12 @@ export interface SimModelInput {
   maxOutputTokens?: number;
   params?: number;
   latency?: { ttftMs?: number; tokensPerSecond?: number; jitter?: number };
+  limits?: Record<string, unknown>[];
 }
 
 export interface SimProviderInput {
   id: string;
+  dialect?: string;
   models: (string | SimModelInput)[];
   faults?: Record<string, unknown>[];
   latency?: { ttftMs?: number; tokensPerSecond?: number; jitter?: number };
@@ -60,12 +62,18 @@ export interface FaultStackOptions {
   configure?: (config: GatewayConfig) => void;
   /** Merged over the generated config (resilience, routing…). */
   overrides?: Record<string, unknown>;
+  /** Time for both the fleet and the gateway, so a ManualClock drives them together. */
   clock?: Clock;
   seed?: number;
+  timeScale?: number;
 }
 
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
-  const fleet = await startFleet(parseFleet(fleetYaml(options.fleet), 'test fleet'), { seed: options.seed ?? 11 });
+  const fleet = await startFleet(parseFleet(fleetYaml(options.fleet), 'test fleet'), {
+    seed: options.seed ?? 11,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+  });
   const generated = fleetGatewayConfig(fleet);
   options.configure?.(generated);
   const merged = { ...generated, ...options.overrides, cache: { mode: 'off', sqlitePath: null } };
@@ -137,3 +145,12 @@ export const contentOf = (events: Record<string, unknown>[]): string =>
   events
     .map((e) => ((e['choices'] as { delta?: { content?: string } }[] | undefined)?.[0]?.delta?.content ?? ''))
     .join('');
+
+/** Moves a ManualClock forward in small steps while real sockets work, until `promise` settles. */
+export async function drive<T>(promise: Promise<T>, clock: ManualClock, stepMs = 50): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => (settled = true));
+  watched.catch(() => undefined);
+  while (!settled) await clock.advance(stepMs);
+  return watched;
+}
