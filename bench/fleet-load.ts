@@ -22,6 +22,11 @@ export interface LoadSummary {
   byOutcome: Record<string, number>;
   upstream429sSeenByClient: number;
   attempts: number;
+  /** Wall ms from a request's start to its end: median and 99th percentile. */
+  p50Ms: number;
+  p99Ms: number;
+  /** How far behind its schedule the last request started, in wall ms (the generator's own lag). */
+  sendLagMs: number;
 }
 
 const agent = new Agent({ connections: 2048, keepAliveTimeout: 30_000 });
@@ -45,13 +50,23 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
 export async function runOpenLoop(count: number, durationMs: number, send: (i: number) => Promise<Outcome>): Promise<LoadSummary> {
   const started = performance.now();
   const pending: Promise<Outcome>[] = [];
+  const durations: number[] = [];
+  let sendLagMs = 0;
   for (let i = 0; i < count; i++) {
     const due = started + (i * durationMs) / count;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(i).catch((error: unknown) => ({ isOk: false, status: 0, code: String((error as Error).message ?? error), upstream429s: 0, attempts: 0 })));
+    const sentAt = performance.now();
+    sendLagMs = Math.max(0, sentAt - due);
+    pending.push(
+      send(i)
+        .catch((error: unknown) => ({ isOk: false, status: 0, code: String((error as Error).message ?? error), upstream429s: 0, attempts: 0 }))
+        .finally(() => durations.push(performance.now() - sentAt)),
+    );
   }
   const outcomes = await Promise.all(pending);
+  durations.sort((a, b) => a - b);
+  const percentile = (q: number) => Math.round(durations[Math.min(durations.length - 1, Math.floor(q * durations.length))] ?? 0);
   const byOutcome: Record<string, number> = {};
   for (const o of outcomes) {
     const key = o.isOk ? 'ok' : `${o.status} ${o.code ?? ''}`.trim();
@@ -63,6 +78,9 @@ export async function runOpenLoop(count: number, durationMs: number, send: (i: n
     byOutcome,
     upstream429sSeenByClient: outcomes.reduce((sum, o) => sum + o.upstream429s, 0),
     attempts: outcomes.reduce((sum, o) => sum + o.attempts, 0),
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+    sendLagMs: Math.round(sendLagMs),
   };
 }
 

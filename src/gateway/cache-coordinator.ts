@@ -86,10 +86,13 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
 
   const toAnswer = (fresh: FreshAnswer): Answer => ({ body: fresh.answer, origin: originOf(fresh.deployment), attempts: fresh.attempts });
 
-  /** One upstream call (through Redis when there), stored once it succeeds. */
-  const fetchAndStore = async (key: string, kind: CacheKind, fetch: Fetch, signal: AbortSignal, priority: Priority): Promise<Answer> => {
+  /**
+   * One upstream call, stored once it succeeds. `acrossInstances`: through Redis when there; never for
+   * no-cache, since a follower may be handed the very entry the client asked to bypass.
+   */
+  const fetchAndStore = async (key: string, kind: CacheKind, fetch: Fetch, signal: AbortSignal, priority: Priority, acrossInstances: boolean): Promise<Answer> => {
     const started = clock.now();
-    if (distributed) {
+    if (distributed && acrossInstances) {
       let fresh: FreshAnswer | undefined;
       const flight = await distributed.run(key, kind, async () => (fresh = await fetch(signal, priority)).answer, {
         origin: () => fresh && originOf(fresh.deployment),
@@ -161,8 +164,8 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
     },
 
     fetch(key, kind, fetch, { signal, priority, coalesce: join }) {
-      if (!join) return fetchAndStore(key, kind, fetch, signal, priority);
-      return coalesce(key, signal, (own) => fetchAndStore(key, kind, fetch, own, priority));
+      if (!join) return fetchAndStore(key, kind, fetch, signal, priority, false);
+      return coalesce(key, signal, (own) => fetchAndStore(key, kind, fetch, own, priority, true));
     },
 
     store,
@@ -172,7 +175,7 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
       refreshing.add(key);
       // Low priority: a refresh spends the same free quota live requests need, and the answer is not late yet.
       background(`cache refresh of a ${kind} answer`, (signal) =>
-        coalesce(key, signal, (own) => fetchAndStore(key, kind, fetch, own, 'low')).finally(() => refreshing.delete(key)),
+        coalesce(key, signal, (own) => fetchAndStore(key, kind, fetch, own, 'low', true)).finally(() => refreshing.delete(key)),
       );
     },
 

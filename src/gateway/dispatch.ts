@@ -6,6 +6,7 @@
  */
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError, isFreewayError } from '../core/errors.js';
+import { mostInformativeError } from '../resilience/index.js';
 import type { GatewayServices } from './services.js';
 import type { Priority } from './types.js';
 import { preferSameModel, tooSmallAfterOverflow } from './failover-order.js';
@@ -81,7 +82,7 @@ export async function dispatch<T>(
         throw new FreewayError('client_closed', 'The client closed the connection');
       }
       const failure = await recordFailure(services, admitted, error, services.clock.now() - started);
-      lastError = preferInformative(lastError, failure);
+      lastError = mostInformativeError(lastError ? [lastError, failure] : [failure]);
       if (failure.retry === 'never' || attempts >= services.settings.maxAttempts) throw withAttempts(failure, attempts);
       const canRetrySame =
         failure.retry === 'same' && sameRetries < 1 && resilience.retryBudget.tryRetry(admitted.deployment.providerId);
@@ -140,11 +141,3 @@ function withAttempts(error: FreewayError, attempts: number): FreewayError {
     ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
   });
 }
-
-/** Between two failures, keep the one that tells the client more (a quota or client error over a generic 5xx). */
-function preferInformative(previous: FreewayError | undefined, next: FreewayError): FreewayError {
-  if (!previous) return next;
-  const rank = (e: FreewayError) => (e.retry === 'never' ? 3 : e.code.includes('rate_limited') || e.code.includes('quota') ? 2 : 1);
-  return rank(next) >= rank(previous) ? next : previous;
-}
-

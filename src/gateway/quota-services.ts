@@ -31,6 +31,8 @@ export const QUOTA_KEY_PREFIX = 'freeway:quota:';
 
 /** Request set-up and network jitter on the way to a provider, with room to spare. */
 const DEFAULT_DELIVERY_GUARD_MS = 250;
+/** How long a refund by another gateway on the same Redis may go unseen by waiting requests here. */
+const REFUSAL_MEMO_MS = 1000;
 
 export interface QuotaServicesOptions {
   deployments: readonly Deployment[];
@@ -65,7 +67,7 @@ export function createQuotaServices(options: QuotaServicesOptions): QuotaService
         onRecover: () => log('quota store reachable again: limits are shared through Redis once more'),
       })
     : createMemoryQuotaStore();
-  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS });
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS, refusalMemoMs: REFUSAL_MEMO_MS });
   // Buckets show in state and metrics from the start, not only after their first request.
   for (const deployment of options.deployments) ledger.declare(bucketsFor(deployment));
   const queue = createAdmissionQueue({ clock });

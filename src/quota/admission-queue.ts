@@ -40,6 +40,12 @@ export interface AdmissionQueueOptions {
   clock: Clock;
   /** Retry-After given when nobody knows when capacity returns (concurrency slots). Default 1 s. */
   unknownRetryAfterMs?: number;
+  /**
+   * A pass stops trying waiters after this many in a row found no room (default 16): the rest,
+   * behind them in priority order, wait for the earliest time those saw instead. Without it a crowd
+   * of waiters costs a full round of reservations at every refill and every refund.
+   */
+  maxFailuresPerPass?: number;
 }
 
 interface Waiter {
@@ -57,6 +63,7 @@ const rankOf: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
   const { clock } = options;
   const unknownRetryAfterMs = options.unknownRetryAfterMs ?? 1000;
+  const maxFailuresPerPass = options.maxFailuresPerPass ?? 16;
   let waiters: Waiter[] = [];
   let sequence = 0;
   let timer: { at: number; controller: AbortController } | undefined;
@@ -117,7 +124,22 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
         const due = waiters
           .filter((w) => !w.isDone && (isEveryone || w.wakeAt <= now))
           .sort((a, b) => a.rank - b.rank || a.sequence - b.sequence);
-        for (const waiter of due) if (!waiter.isDone) await waiter.attempt();
+        let failures = 0;
+        let earliest = Infinity;
+        for (const waiter of due) {
+          if (waiter.isDone) continue;
+          if (failures >= maxFailuresPerPass) {
+            // Not tried: due ones wake when the ones ahead could next get room (or at their deadline).
+            const at = clock.now();
+            if (waiter.wakeAt <= at) waiter.wakeAt = Math.min(waiter.deadline, Math.max(earliest, at + 1));
+            continue;
+          }
+          if (await waiter.attempt()) failures = 0;
+          else {
+            failures += 1;
+            earliest = Math.min(earliest, waiter.wakeAt);
+          }
+        }
       } while (isPumpAgain);
     } finally {
       isPumping = false;

@@ -10,7 +10,8 @@ import type { Limit } from '../core/limits.js';
 import type { RateLimitSignal } from '../core/rate-limit-signal.js';
 import { effectiveLimits, limitId, slotFor, type BucketSpec, type EffectiveLimit } from './bucket-limits.js';
 import { createCalendar } from './calendar-reset.js';
-import type { QuotaStore, SlotAdjustment, SlotCharge, StoreHealth } from './quota-store.js';
+import type { QuotaStore, SlotAdjustment, SlotCharge, SlotSpec, StoreHealth } from './quota-store.js';
+import { createRefusalMemo } from './refusal-memo.js';
 import { correctionsFor, type BackoffPolicy, type ResolvedBucket } from './signal-sync.js';
 
 export interface ReserveRequest {
@@ -90,7 +91,15 @@ export interface QuotaLedgerOptions {
    * the instant of refill is not refused by a provider that counted the previous one a little late.
    */
   deliveryGuardMs?: number;
+  /**
+   * Remember refusals for up to this many ms (default 0: ask the store every time). Waiting requests
+   * then skip the store until a refused slot could fit; a refund on this ledger forgets at once, one
+   * on another instance sharing the store is seen within this time.
+   */
+  refusalMemoMs?: number;
 }
+
+type CachedSlot = SlotSpec & { unit: Limit['unit'] };
 
 interface ReservationRecord {
   backend: string;
@@ -108,9 +117,13 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const { store, clock } = options;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   const guardMs = options.deliveryGuardMs ?? 0;
+  const memo = options.refusalMemoMs ? createRefusalMemo(options.refusalMemoMs) : undefined;
   const calendar = createCalendar();
   const configured = new Map<string, Limit[]>();
   const learned = new Map<string, Map<string, Limit>>();
+  // Resolved limits and their slots per bucket, reused while config and learned limits stay the same
+  // and, for calendar limits, until the period turns: reservations are hot, limits rarely change.
+  const resolvedCache = new Map<string, { configured: Limit[]; bucket: ResolvedBucket; slots: CachedSlot[]; validUntil: number }>();
   let nextId = 1;
 
   const remember = (buckets: BucketSpec[]) => {
@@ -120,6 +133,16 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     key: bucket.key,
     limits: effectiveLimits(bucket.limits, learned.get(bucket.key)),
   });
+  const resolveWithSlots = (bucket: BucketSpec, now: number) => {
+    const cached = resolvedCache.get(bucket.key);
+    if (cached && cached.configured === bucket.limits && now < cached.validUntil) return cached;
+    const resolved = resolve(bucket);
+    const slots = resolved.limits.map((limit): CachedSlot => ({ ...slotFor(bucket.key, limit, now, calendar), unit: limit.limit.unit }));
+    const validUntil = slots.reduce((earliest, slot) => (slot.periodEnd > 0 ? Math.min(earliest, slot.periodEnd) : earliest), Infinity);
+    const entry = { configured: bucket.limits, bucket: resolved, slots, validUntil };
+    resolvedCache.set(bucket.key, entry);
+    return entry;
+  };
 
   const blockingFor = (buckets: ResolvedBucket[], index: number, charged: { key: string; limit: EffectiveLimit }[]) => {
     if (index < buckets.length) return { key: buckets[index]?.key ?? '', limit: 'parked' as const };
@@ -132,20 +155,22 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       remember(request.buckets);
       const now = clock.now();
       const tokens = Math.max(0, Math.ceil(request.tokens));
-      const buckets = request.buckets.map(resolve);
+      const resolved = request.buckets.map((bucket) => resolveWithSlots(bucket, now));
+      const buckets = resolved.map((entry) => entry.bucket);
       const charged = buckets.flatMap((bucket) => bucket.limits.map((limit) => ({ key: bucket.key, limit })));
-      const slots = charged.map(({ key, limit }) => {
-        const slot = slotFor(key, limit, now, calendar) as SlotCharge & { unit: Limit['unit'] };
-        slot.cost = limit.limit.unit === 'requests' ? 1 : tokens;
-        slot.unit = limit.limit.unit;
-        return slot;
-      });
-      const result = await store.reserve({ now, parks: buckets.map((b) => b.key), slots, guardMs });
+      const slots = resolved.flatMap((entry) => entry.slots.map((slot) => ({ ...slot, cost: slot.unit === 'requests' ? 1 : tokens })));
+      const parks = buckets.map((b) => b.key);
+      const remembered = memo?.check(now, parks, slots);
+      const result = remembered ? { ok: false as const, ...remembered } : await store.reserve({ now, parks, slots, guardMs });
       if (!result.ok) {
         const blocking = blockingFor(buckets, result.blocking, charged);
-        if (blocking.limit !== 'parked') return { ok: false, retryAt: result.retryAt, blocking };
-        const park = (await store.read(now, [], [blocking.key])).parks[0];
-        return { ok: false, retryAt: result.retryAt, blocking: { ...blocking, reason: park?.reason ?? 'parked' } };
+        if (blocking.limit !== 'parked') {
+          if (!remembered) memo?.remember(now, parks, slots, result);
+          return { ok: false, retryAt: result.retryAt, blocking };
+        }
+        const reason = remembered?.reason ?? (await store.read(now, [], [blocking.key])).parks[0]?.reason ?? 'parked';
+        if (!remembered) memo?.remember(now, parks, slots, { ...result, reason });
+        return { ok: false, retryAt: result.retryAt, blocking: { ...blocking, reason } };
       }
       const reservation: RecordedReservation = {
         id: nextId++,
@@ -168,6 +193,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         const delta = slot.unit === 'requests' ? (isRequestCharged ? 0 : -1) : realTokens - reservation.tokens;
         if (delta !== 0) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: slot.periodEnd, delta });
       }
+      memo?.forget(adjustments.filter((slot) => slot.delta < 0).map((slot) => slot.id));
       if (adjustments.length > 0) await store.settle(clock.now(), record.backend, adjustments);
       options.onSettle?.();
     },
@@ -180,6 +206,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         const known = learned.get(bucketKey) ?? new Map<string, Limit>();
         known.set(limitId(limit), limit);
         learned.set(bucketKey, known);
+        resolvedCache.delete(bucketKey);
       }
       await store.apply(now, corrections.floors, corrections.parks);
     },

@@ -1,6 +1,6 @@
 /**
  * The resilience room's public surface: classification, backoff, retry budgets, breakers,
- * adaptive timeouts, the failover loop and hedging. Generic: it knows no HTTP client and no
+ * adaptive timeouts and hedging (the gateway's dispatch owns the failover loop). Generic: it knows no HTTP client and no
  * provider beyond the error bodies it classifies. Import from here, not from the files.
  */
 export {
@@ -10,12 +10,7 @@ export {
   isContextLengthText,
   type ClassifyContext,
 } from './classify-failure.js';
-export {
-  bodyRetryAfterMs,
-  parseDurationMs,
-  readUpstreamError,
-  type UpstreamErrorDetails,
-} from './upstream-error-body.js';
+export { readUpstreamError, type UpstreamErrorDetails } from './upstream-error-body.js';
 export { fullJitterDelay, type JitterOptions } from './full-jitter-delay.js';
 export { RetryBudget, type RetryBudgetOptions, type RetryBudgetSnapshot } from './retry-budget.js';
 export {
@@ -28,14 +23,5 @@ export {
 } from './breaker-registry.js';
 export { AdaptiveTimeouts, type AdaptiveTimeoutOptions, type TimeoutSnapshot } from './adaptive-timeouts.js';
 export { mostInformativeError } from './most-informative-error.js';
-export {
-  FailoverError,
-  runWithFailover,
-  type AttemptContext,
-  type CandidateFailure,
-  type FailoverCandidate,
-  type FailoverOptions,
-  type FailoverResult,
-} from './run-with-failover.js';
 export { hedge, type HedgeOptions, type HedgeResult, type HedgeSide } from './hedge.js';
 export { linkedController, raceAbort } from './abort-signals.js';

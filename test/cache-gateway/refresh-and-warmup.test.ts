@@ -71,7 +71,7 @@ describe('the coordinator refreshes one key at a time', () => {
     const cache = createResponseCache({ config: { ...defaultCacheConfig, sqlitePath: null, redis: false }, clock, random: ALMOST_ONE });
     const coordinator = createCacheCoordinator({ cache, telemetry: silent, clock, log: () => {} });
     await cache.set('k', 'chat', answer('old'), { computeMs: 1000 });
-    await clock.advance(TTL_SECONDS * 1000 - 5000);
+    await clock.advance(defaultCacheConfig.ttlSeconds.completion * 1000 - 5000);
 
     let release: (fresh: FreshAnswer) => void = () => {};
     let calls = 0;

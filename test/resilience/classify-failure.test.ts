@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FreewayError } from '../../src/core/errors.js';
 import { emptySignal } from '../../src/core/rate-limit-signal.js';
 import { UpstreamFailureError, type UpstreamFailure } from '../../src/core/upstream-failure.js';
-import { classifyError, classifyFailure, parseDurationMs } from '../../src/resilience/index.js';
+import { classifyError, classifyFailure } from '../../src/resilience/index.js';
+import { parseDurationMs } from '../../src/resilience/upstream-error-body.js';
 import { fixtures } from './provider-error-fixtures.js';
 
 const http = (status: number, body: unknown, signal = emptySignal()): UpstreamFailure => ({

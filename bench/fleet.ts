@@ -1,0 +1,162 @@
+/**
+ * `npm run bench:fleet`: the time-scaled default fleet, loaded at 1.2× its combined capacity for
+ * ten minutes of fleet time, first through Freeway and then, on a fresh fleet, by a naive client
+ * that rotates providers and retries 429s after a fixed pause. Reports goodput as a share of the
+ * fleet's theoretical capacity, upstream 429s (the fleet's own count), 429s seen by clients, and
+ * the Redis quota store's reservations per second (bench/quota-redis-throughput.ts, same run).
+ *
+ * Fleet and gateway share one process (and so one time-scaled clock; separate processes would each
+ * anchor the fleet's time differently and calendar windows would disagree); the load generator and
+ * the naive client's fleet run in processes of their own.
+ *
+ * Run: npx tsx bench/fleet.ts [--time-scale 12] [--fleet-minutes 10] [--load 1.2] [--skip-redis]
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultFleet, type FleetStats } from '../src/simulator/index.js';
+import { fleetCapacity } from './fleet-capacity.js';
+import { closeLoadAgent, gatewaySender, naiveSender, runOpenLoop, type LoadSummary } from './fleet-load.js';
+import { allocatePort, startScriptProcess } from './processes.js';
+import { printTable, round, writeResult } from './support.js';
+
+const { values } = parseArgs({
+  options: {
+    'time-scale': { type: 'string', default: '12' },
+    'fleet-minutes': { type: 'string', default: '10' },
+    load: { type: 'string', default: '1.2' },
+    'max-tokens': { type: 'string', default: '32' },
+    'skip-redis': { type: 'boolean', default: false },
+  },
+});
+const timeScale = Number(values['time-scale']);
+const fleetMs = Number(values['fleet-minutes']) * 60_000;
+const loadFactor = Number(values.load);
+const maxTokens = Number(values['max-tokens']);
+/** What a request may wait for quota, in fleet ms: the gateway's default max wait. */
+const MAX_WAIT_FLEET_MS = 30_000;
+/** The naive client's fixed pause after a 429, in fleet ms. */
+const NAIVE_PAUSE_FLEET_MS = 1_000;
+/** Wall ms a call may take from reservation to the fleet on this shared machine, as the gateway's guard. */
+const WALL_JITTER_MS = 40;
+/** Prompt plus answer tokens per request, to size the load before the run measures the real figure. */
+const ESTIMATED_TOKENS_PER_REQUEST = 45;
+
+const spec = defaultFleet();
+const chatProviders = spec.providers.length;
+const wallMs = fleetMs / timeScale;
+const toFleet = (anchorWall: number, wall: number) => anchorWall + (wall - anchorWall) * timeScale;
+const planned = fleetCapacity(spec, Date.now(), Date.now() + fleetMs, ESTIMATED_TOKENS_PER_REQUEST);
+const count = Math.round(loadFactor * planned.reduce((sum, row) => sum + row.requests, 0));
+
+interface PhaseResult {
+  load: LoadSummary;
+  stats: FleetStats;
+  fleetFrom: number;
+  fleetTo: number;
+}
+
+async function runPhase(mode: 'gateway' | 'fleet'): Promise<PhaseResult> {
+  const fleetPort = allocatePort(chatProviders);
+  const gatewayPort = allocatePort();
+  const anchorWall = Date.now();
+  const args = ['--mode', mode, '--fleet-port', String(fleetPort), '--gateway-port', String(gatewayPort), '--time-scale', String(timeScale), '--seed', '3', '--guard-ms', String(WALL_JITTER_MS * timeScale)];
+  const statsUrl = `http://127.0.0.1:${fleetPort}/_sim/stats`;
+  const child = await startScriptProcess('fleet-stack-server.ts', args, mode === 'gateway' ? `http://127.0.0.1:${gatewayPort}/healthz` : statsUrl);
+  try {
+    const send =
+      mode === 'gateway'
+        ? gatewaySender({ url: `http://127.0.0.1:${gatewayPort}`, maxTokens, maxWaitMs: MAX_WAIT_FLEET_MS })
+        : naiveSender({
+            targets: spec.providers.flatMap((provider, index) =>
+              provider.models.filter((m) => m.kind === 'chat').map((m) => ({ baseUrl: `http://127.0.0.1:${fleetPort + index}/v1`, apiKey: provider.keys[0]!, model: m.upstreamId, order: index })),
+            ).sort((a, b) => a.model.localeCompare(b.model) || a.order - b.order),
+            maxTokens,
+            pauseMs: NAIVE_PAUSE_FLEET_MS / timeScale,
+            deadlineMs: MAX_WAIT_FLEET_MS / timeScale,
+          });
+    const started = Date.now();
+    const load = await runOpenLoop(count, wallMs, send);
+    const ended = Date.now();
+    const stats = (await (await fetch(statsUrl)).json()) as FleetStats;
+    return { load, stats, fleetFrom: toFleet(anchorWall, started), fleetTo: toFleet(anchorWall, ended) };
+  } finally {
+    await child.stop();
+  }
+}
+
+function redisThroughput(): Promise<number | undefined> {
+  if (values['skip-redis']) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'quota-redis-throughput.ts'), '--seconds', '3'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => {
+      if (code !== 0) return resolve(undefined);
+      const result = JSON.parse(readFileSync(join(import.meta.dirname, 'results', 'quota-redis-throughput.json'), 'utf8')) as { rows: { store: string; instances: number; withSettle: boolean; perSecond: number }[] };
+      const rows = result.rows.filter((r) => r.store === 'redis' && !r.withSettle);
+      resolve(rows.length > 0 ? Math.max(...rows.map((r) => r.perSecond)) : undefined);
+    });
+  });
+}
+
+const tokensPerRequest = (stats: FleetStats) => {
+  const all = Object.values(stats.providers);
+  const completed = all.reduce((sum, p) => sum + p.completed, 0);
+  return completed > 0 ? all.reduce((sum, p) => sum + p.promptTokens + p.completionTokens, 0) / completed : ESTIMATED_TOKENS_PER_REQUEST;
+};
+
+console.log(`fleet benchmark: ${count} requests (${loadFactor}× planned capacity) over ${fleetMs / 60_000} fleet minutes = ${round(wallMs / 1000, 1)} s wall at time scale ${timeScale}`);
+const gateway = await runPhase('gateway');
+const naive = await runPhase('fleet');
+const reservationsPerSecond = await redisThroughput();
+await closeLoadAgent();
+
+const rowFor = (name: string, phase: PhaseResult) => {
+  const tokens = tokensPerRequest(phase.stats);
+  const capacity = fleetCapacity(spec, phase.fleetFrom, phase.fleetTo, tokens);
+  const total = capacity.reduce((sum, row) => sum + row.requests, 0);
+  const served = Object.values(phase.stats.providers).reduce((sum, p) => sum + p.completed, 0);
+  const upstream429s = Object.values(phase.stats.providers).reduce((sum, p) => sum + p.rejected, 0);
+  return {
+    client: name,
+    sent: phase.load.sent,
+    succeeded: phase.load.succeeded,
+    'capacity (requests)': total,
+    'goodput / capacity': round(phase.load.succeeded / total, 3),
+    'upstream calls': Object.values(phase.stats.providers).reduce((sum, p) => sum + p.accepted + p.rejected, 0),
+    'upstream 429s': upstream429s,
+    'upstream 429s seen by clients': phase.load.upstream429sSeenByClient,
+    'fleet violations': phase.stats.violations,
+    'served by fleet': served,
+    'tokens / request': round(tokens, 1),
+    'fleet minutes': round((phase.fleetTo - phase.fleetFrom) / 60_000, 2),
+    'p50 / p99 wall ms': `${phase.load.p50Ms} / ${phase.load.p99Ms}`,
+    'send lag ms': phase.load.sendLagMs,
+  };
+};
+const rows = [rowFor('freeway', gateway), rowFor('naive rotate + fixed pause', naive)];
+printTable('Time-scaled default fleet at 1.2× capacity (goodput = successful answers)', rows);
+printTable('How requests ended', [
+  { client: 'freeway', ...gateway.load.byOutcome },
+  { client: 'naive', ...naive.load.byOutcome },
+]);
+const perProvider = Object.entries(gateway.stats.providers).map(([id, p]) => ({
+  provider: id,
+  'freeway: accepted': p.accepted,
+  'freeway: 429s': p.rejected,
+  'naive: accepted': naive.stats.providers[id]?.accepted ?? 0,
+  'naive: 429s': naive.stats.providers[id]?.rejected ?? 0,
+}));
+printTable('Per provider (fleet stats)', perProvider);
+printTable('Redis quota store', [{ 'reservations / s (best of 1 and 3 instances)': reservationsPerSecond === undefined ? 'not measured' : Math.round(reservationsPerSecond) }]);
+const file = writeResult('fleet', {
+  settings: { timeScale, fleetMinutes: fleetMs / 60_000, loadFactor, maxTokens, requests: count, maxWaitFleetMs: MAX_WAIT_FLEET_MS, naivePauseFleetMs: NAIVE_PAUSE_FLEET_MS, guardFleetMs: WALL_JITTER_MS * timeScale },
+  machine: { cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version },
+  rows,
+  outcomes: { freeway: gateway.load.byOutcome, naive: naive.load.byOutcome },
+  perProvider,
+  redisReservationsPerSecond: reservationsPerSecond ?? null,
+  fleetStats: { freeway: gateway.stats, naive: naive.stats },
+});
+console.log(`\nwrote ${file}`);
