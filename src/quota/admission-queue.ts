@@ -41,7 +41,7 @@ export interface AdmissionQueueOptions {
   /** Retry-After given when nobody knows when capacity returns (concurrency slots). Default 1 s. */
   unknownRetryAfterMs?: number;
   /**
-   * A pass stops trying waiters after this many in a row found no room (default 16): the rest,
+   * A pass stops trying waiters after this many in a row found no room (default 4): the rest,
    * behind them in priority order, wait for the earliest time those saw instead. Without it a crowd
    * of waiters costs a full round of reservations at every refill and every refund.
    */
@@ -63,7 +63,7 @@ const rankOf: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQueue {
   const { clock } = options;
   const unknownRetryAfterMs = options.unknownRetryAfterMs ?? 1000;
-  const maxFailuresPerPass = options.maxFailuresPerPass ?? 16;
+  const maxFailuresPerPass = options.maxFailuresPerPass ?? 4;
   let waiters: Waiter[] = [];
   let sequence = 0;
   let timer: { at: number; controller: AbortController } | undefined;

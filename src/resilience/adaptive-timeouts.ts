@@ -41,8 +41,11 @@ export class AdaptiveTimeouts {
   private readonly defaultMs: number;
   private readonly windowSize: number;
   private readonly minSamples: number;
-  /** Ring buffers of the latest samples, and where the next one goes. */
-  private readonly samples = new Map<string, { values: number[]; next: number }>();
+  /**
+   * Ring buffers of the latest samples, where the next one goes, and the same samples kept sorted
+   * (updated by binary insertion) so a quantile on the request path costs no sort.
+   */
+  private readonly samples = new Map<string, { values: number[]; next: number; sorted: number[] }>();
 
   constructor(options: AdaptiveTimeoutOptions = {}) {
     this.minMs = options.minMs ?? 2_000;
@@ -56,9 +59,13 @@ export class AdaptiveTimeouts {
   observe(id: string, ttftMs: number): void {
     if (!Number.isFinite(ttftMs) || ttftMs < 0) return;
     let ring = this.samples.get(id);
-    if (!ring) this.samples.set(id, (ring = { values: [], next: 0 }));
+    if (!ring) this.samples.set(id, (ring = { values: [], next: 0, sorted: [] }));
     if (ring.values.length < this.windowSize) ring.values.push(ttftMs);
-    else ring.values[ring.next] = ttftMs;
+    else {
+      ring.sorted.splice(lowerBound(ring.sorted, ring.values[ring.next] ?? 0), 1);
+      ring.values[ring.next] = ttftMs;
+    }
+    ring.sorted.splice(lowerBound(ring.sorted, ttftMs), 0, ttftMs);
     ring.next = (ring.next + 1) % this.windowSize;
   }
 
@@ -68,9 +75,8 @@ export class AdaptiveTimeouts {
 
   /** The `q` quantile (0..1) of recent first-token latencies, or undefined below minSamples. */
   percentileMs(id: string, q: number): number | undefined {
-    const values = this.samples.get(id)?.values;
-    if (!values || values.length < this.minSamples) return undefined;
-    const sorted = [...values].sort((a, b) => a - b);
+    const sorted = this.samples.get(id)?.sorted;
+    if (!sorted || sorted.length < this.minSamples) return undefined;
     const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
     return sorted[rank];
   }
@@ -100,4 +106,16 @@ export class AdaptiveTimeouts {
   private clamp(ms: number): number {
     return Math.round(Math.min(this.maxMs, Math.max(this.minMs, ms)));
   }
+}
+
+/** The first index whose value is not below `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] ?? 0) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -7,8 +7,16 @@ import type { ServerResponse } from 'node:http';
 import { toFreewayError } from '../core/errors.js';
 import type { JsonBody } from '../gateway/types.js';
 
-/** Resolves when the socket can take more, so a slow client applies back-pressure instead of growing memory. */
+/**
+ * Writes one event. Events that arrive in the same tick (an upstream packet usually holds several)
+ * are corked into one socket write. Resolves when the socket can take more, so a slow client applies
+ * back-pressure instead of growing memory.
+ */
 function write(response: ServerResponse, text: string): Promise<void> | undefined {
+  if (response.writableCorked === 0) {
+    response.cork();
+    process.nextTick(() => response.uncork());
+  }
   if (response.write(text)) return undefined;
   return new Promise((resolve) => {
     const done = () => {
