@@ -141,8 +141,10 @@ printTable('How requests ended', [
   { client: 'freeway', ...gateway.load.byOutcome },
   { client: 'naive', ...naive.load.byOutcome },
 ]);
+const gatewayCapacity = fleetCapacity(spec, gateway.fleetFrom, gateway.fleetTo, tokensPerRequest(gateway.stats));
 const perProvider = Object.entries(gateway.stats.providers).map(([id, p]) => ({
   provider: id,
+  'capacity (freeway window)': gatewayCapacity.find((row) => row.provider === id)?.requests ?? 0,
   'freeway: accepted': p.accepted,
   'freeway: 429s': p.rejected,
   'naive: accepted': naive.stats.providers[id]?.accepted ?? 0,

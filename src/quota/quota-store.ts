@@ -111,14 +111,16 @@ export function fitTime(slot: SlotSpec, used: number, cost: number, now: number)
 }
 
 /**
- * fitTime with a delivery guard: a refilling slot's stored usage decays only from `guardMs` after
- * its stamp. The reserve script repeats this arithmetic too.
+ * fitTime with a delivery guard: a refilling slot is judged by its usage `guardMs` ago (extrapolated
+ * back from its stamp, never below empty), as the provider may see our charges that much later.
+ * That costs a full bucket `guardMs` of refill and leaves the steady rate alone. The reserve script
+ * repeats this arithmetic too.
  */
 export function guardedFitTime(slot: SlotSpec, stored: StoredSlot | undefined, cost: number, now: number, guardMs: number): number {
   const at = fitTime(slot, usedNow(slot, stored, now), cost, now);
   if (guardMs <= 0 || !stored || slot.periodEnd > 0 || at === Infinity || slot.amount <= 0 || slot.windowMs <= 0) return at;
   const decayFrom = stored.stamp + guardMs;
-  const checked = Math.max(0, stored.used - (Math.max(0, now - decayFrom) * slot.amount) / slot.windowMs);
+  const checked = Math.max(0, stored.used - ((now - decayFrom) * slot.amount) / slot.windowMs);
   if (checked + cost <= slot.amount) return now;
   return decayFrom + Math.ceil(((stored.used + cost - slot.amount) * slot.windowMs) / slot.amount);
 }
