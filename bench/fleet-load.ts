@@ -19,6 +19,8 @@ export interface Outcome {
 export interface LoadSummary {
   sent: number;
   succeeded: number;
+  /** Successes that ended within the load's own window (the capacity window), not in the drain after it. */
+  succeededInWindow: number;
   byOutcome: Record<string, number>;
   upstream429sSeenByClient: number;
   attempts: number;
@@ -40,7 +42,7 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
   try {
     const parsed = JSON.parse(text) as { error?: { code?: unknown; type?: unknown; status?: unknown } };
     const code = parsed.error?.code ?? parsed.error?.status ?? parsed.error?.type;
-    return { status: response.statusCode, code: String(code ?? response.statusCode) };
+    return { status: response.statusCode, code: typeof code === 'string' || typeof code === 'number' ? String(code) : String(response.statusCode) };
   } catch {
     return { status: response.statusCode, code: String(response.statusCode) };
   }
@@ -51,6 +53,7 @@ export async function runOpenLoop(count: number, durationMs: number, send: (i: n
   const started = performance.now();
   const pending: Promise<Outcome>[] = [];
   const durations: number[] = [];
+  const endedAt: number[] = [];
   let sendLagMs = 0;
   for (let i = 0; i < count; i++) {
     const due = started + (i * durationMs) / count;
@@ -61,7 +64,11 @@ export async function runOpenLoop(count: number, durationMs: number, send: (i: n
     pending.push(
       send(i)
         .catch((error: unknown) => ({ isOk: false, status: 0, code: String((error as Error).message ?? error), upstream429s: 0, attempts: 0 }))
-        .finally(() => durations.push(performance.now() - sentAt)),
+        .then((outcome) => {
+          durations.push(performance.now() - sentAt);
+          if (outcome.isOk) endedAt.push(performance.now());
+          return outcome;
+        }),
     );
   }
   const outcomes = await Promise.all(pending);
@@ -75,6 +82,7 @@ export async function runOpenLoop(count: number, durationMs: number, send: (i: n
   return {
     sent: count,
     succeeded: outcomes.filter((o) => o.isOk).length,
+    succeededInWindow: endedAt.filter((at) => at <= started + durationMs).length,
     byOutcome,
     upstream429sSeenByClient: outcomes.reduce((sum, o) => sum + o.upstream429s, 0),
     attempts: outcomes.reduce((sum, o) => sum + o.attempts, 0),

@@ -121,7 +121,10 @@ async function finishJson(
     ttftMs: response.firstByteMs,
     totalMs: response.totalMs,
   });
-  return { ...response.body, model: responseModel ?? deployment.model.id };
+  // The body was parsed for this call alone: set the model in place rather than copy it.
+  const body = response.body;
+  body['model'] = responseModel ?? deployment.model.id;
+  return body;
 }
 
 /** Relays an upstream stream to the client, settling quota and feeding the cache once it ends. */
@@ -141,7 +144,9 @@ async function* relay(
   try {
     await services.quota.ledger.observe(bucketsFor(deployment), stream.signal);
     for await (const chunk of stream) {
-      const relayed = { ...chunk, model };
+      // Each chunk is freshly parsed and ours alone: set the model in place rather than copy it.
+      const relayed: JsonBody = chunk;
+      relayed['model'] = model;
       if (store) collected.push(relayed);
       outputChunks += 1;
       yield relayed;

@@ -22,7 +22,7 @@ import type { GatewayServices } from './services.js';
 import { describeState } from './state.js';
 import { createGatewayTelemetry } from './telemetry.js';
 import { createQuotaView } from './quota-view.js';
-import { createQuotaServices } from './quota-services.js';
+import { awaitRedisReady, createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
 import { persistPredictor } from './predictor-persistence.js';
 import type { Gateway } from './types.js';
@@ -47,6 +47,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const redis = deps.redis ?? (config.state.redis ? new Redis(config.state.redis, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined);
   redis?.on('error', () => {}); // outages are handled by the stores' fallbacks; ioredis reconnects by itself.
   const ownsRedis = !deps.redis && redis !== undefined;
+  await awaitRedisReady(redis);
 
   const metrics = createMetrics();
   const telemetry = createGatewayTelemetry(metrics, () => clock.now());

@@ -50,7 +50,7 @@ export interface QuotaServices {
   store: QuotaStore;
   ledger: QuotaLedger;
   queue: AdmissionQueue;
-  concurrencyFor(deployment: Deployment): ConcurrencyLimiter | undefined;
+  concurrencyFor: (deployment: Deployment) => ConcurrencyLimiter | undefined;
 }
 
 export function createQuotaServices(options: QuotaServicesOptions): QuotaServices {
@@ -80,6 +80,24 @@ export function createQuotaServices(options: QuotaServicesOptions): QuotaService
     return limiter;
   };
 
-  registerQuotaMetrics(options.registry, { ledger, clock, limiters });
+  registerQuotaMetrics(options.registry, { ledger, limiters });
   return { store, ledger, queue, concurrencyFor };
+}
+
+/**
+ * Waits (briefly) for a fresh Redis connection, so the first requests share limits instead of
+ * starting on the local fallback. Never throws: a Redis that does not come up is an outage the
+ * store already handles.
+ */
+export async function awaitRedisReady(redis: Redis | undefined, timeoutMs = 2000): Promise<void> {
+  if (!redis || redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      redis?.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
 }

@@ -43,9 +43,11 @@ export function createGatewayTelemetry(metrics: Metrics, now: () => number): Gat
       }
     },
     upstreamSucceeded(deployment, observation) {
-      const labels = { provider: deployment.providerId, model: deployment.model.id };
-      metrics.upstreamCall({ ...labels, outcome: 'ok', totalMs: observation.totalMs, firstTokenMs: observation.ttftMs });
-      metrics.tokensUsed({ ...labels, promptTokens: observation.promptTokens, completionTokens: observation.outputTokens });
+      // Plain literals, no spreads: this runs once per request (see series-memo.ts).
+      const provider = deployment.providerId;
+      const model = deployment.model.id;
+      metrics.upstreamCall({ provider, model, outcome: 'ok', totalMs: observation.totalMs, firstTokenMs: observation.ttftMs });
+      metrics.tokensUsed({ provider, model, promptTokens: observation.promptTokens, completionTokens: observation.outputTokens });
     },
     upstreamFailed(deployment, error, elapsedMs) {
       metrics.upstreamCall({ provider: deployment.providerId, model: deployment.model.id, outcome: error.code, totalMs: elapsedMs });

@@ -154,9 +154,10 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
         if (signal?.aborted) return reject(signal.reason as Error);
         let isAttempting = false;
         const waiter: Waiter = { sequence: sequence++, rank: rankOf[priority], priority, deadline, wakeAt: Infinity, attempt, isDone: false };
+        let isListening = false;
         const finish = () => {
           waiter.isDone = true;
-          signal?.removeEventListener('abort', onAbort);
+          if (isListening) signal?.removeEventListener('abort', onAbort);
         };
         const onAbort = () => {
           if (isAttempting) return; // the running attempt settles the promise
@@ -164,7 +165,6 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
           reject(signal?.reason as Error);
           arm();
         };
-        signal?.addEventListener('abort', onAbort, { once: true });
 
         /** Tries once; true when the request left the queue. */
         async function attempt(): Promise<boolean> {
@@ -204,6 +204,14 @@ export function createAdmissionQueue(options: AdmissionQueueOptions): AdmissionQ
 
         void attempt().then((hasLeft) => {
           if (hasLeft) return;
+          // Listen only once queued: most requests are admitted by their first attempt, and an abort
+          // during an attempt is the attempt's to settle anyway (it checks the signal itself).
+          if (signal?.aborted) {
+            onAbort();
+            return;
+          }
+          isListening = true;
+          signal?.addEventListener('abort', onAbort, { once: true });
           waiters.push(waiter);
           arm();
         });

@@ -189,12 +189,13 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const isRequestCharged = outcome.requestCharged !== false;
       const realTokens = Math.max(0, Math.ceil(outcome.tokens ?? (isRequestCharged ? reservation.tokens : 0)));
       const adjustments: SlotAdjustment[] = [];
+      const now = clock.now();
       for (const slot of record.slots) {
         const delta = slot.unit === 'requests' ? (isRequestCharged ? 0 : -1) : realTokens - reservation.tokens;
         if (delta !== 0) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: slot.periodEnd, delta });
       }
       memo?.forget(adjustments.filter((slot) => slot.delta < 0).map((slot) => slot.id));
-      if (adjustments.length > 0) await store.settle(clock.now(), record.backend, adjustments);
+      if (adjustments.length > 0) await store.settle(now, record.backend, adjustments);
       options.onSettle?.();
     },
 

@@ -73,6 +73,10 @@ export function correctionsFor(
   const floor = (match: Match, used: number) =>
     corrections.floors.push({ ...slotFor(match.bucket.key, match.limit, now, calendar), used });
   let spentShortWindow: Match | undefined;
+  const exhausted = signal.exhausted;
+  // A daily or monthly refusal parks the scope until its calendar reset; counting it again on a
+  // learned rolling window would keep the scope shut for hours after that reset.
+  const isParkedForPeriod = exhausted?.period === 'day' || exhausted?.period === 'month';
 
   for (const observation of signal.observations) {
     const match = findLimit(buckets, observation);
@@ -90,13 +94,13 @@ export function correctionsFor(
       // Unknown to config: learn it as a continuous limit; a calendar quota announces itself by parking us.
       const limit: Limit = { unit: observation.unit, amount: observation.limit, windowMs: observation.windowMs };
       corrections.learned.push({ bucketKey: mostSpecific.key, limit });
-      if (observation.remaining !== undefined && observation.remaining >= 0) {
+      const isCoveredByParking = isParkedForPeriod && limit.windowMs >= DAY;
+      if (!isCoveredByParking && observation.remaining !== undefined && observation.remaining >= 0) {
         floor({ bucket: mostSpecific, limit: { limit, id: limitId(limit), isLearned: true } }, limit.amount - observation.remaining);
       }
     }
   }
 
-  const exhausted = signal.exhausted;
   if (!exhausted) {
     for (const bucket of buckets) corrections.parks.push({ key: bucket.key, kind: 'success' });
     return corrections;

@@ -37,14 +37,22 @@ export function classForDifficulty(difficulty: number): SizeClass {
   return sizeClasses[index] ?? 'medium';
 }
 
+/** Model profiles are fixed once config is loaded: ranking reads each one's capability on every request. */
+const capabilities = new WeakMap<Deployment['model'], Capability>();
+
 export function capabilityOf(deployment: Deployment): Capability {
   const model = deployment.model;
-  return {
-    sizeClass: sizeClassOf(model.params),
-    contextWindow: model.contextWindow,
-    maxOutputTokens: model.maxOutputTokens,
-    tags: new Set(model.tags),
-  };
+  let capability = capabilities.get(model);
+  if (!capability) {
+    capability = {
+      sizeClass: sizeClassOf(model.params),
+      contextWindow: model.contextWindow,
+      maxOutputTokens: model.maxOutputTokens,
+      tags: new Set(model.tags),
+    };
+    capabilities.set(model, capability);
+  }
+  return capability;
 }
 
 export function buildCapabilityMatrix(deployments: readonly Deployment[]): Map<string, Capability> {

@@ -212,12 +212,28 @@ export function estimateTokens(texts: string | readonly string[]): { tokens: num
   for (const text of list) length += text.length;
   if (length <= exactTokenLimit) {
     let tokens = 0;
-    for (const text of list) tokens += countTokens(text);
+    for (const text of list) tokens += countShortText(text);
     return { tokens, exact: true };
   }
   const sample = [0, length / 2 - sampleSlice / 2, length - sampleSlice].map((at) => sliceAt(list, at)).join('\n');
   const ratio = countTokens(sample) / Math.max(1, sample.length);
   return { tokens: Math.ceil(length * ratio), exact: false };
+}
+
+/** Exact counts of recent short texts: system prompts and few-shot turns repeat from request to request. */
+const shortCounts = new Map<string, number>();
+const maxShortCounts = 1_024;
+
+/** `countTokens`, memoised: a Map lookup costs far less than BPE, and the result is the same exact count. */
+function countShortText(text: string): number {
+  let tokens = shortCounts.get(text);
+  if (tokens === undefined) {
+    tokens = countTokens(text);
+    // Oldest first out: a bounded memo (at most ~1,000 texts of ≤ 2,000 characters).
+    if (shortCounts.size >= maxShortCounts) shortCounts.delete(shortCounts.keys().next().value as string);
+    shortCounts.set(text, tokens);
+  }
+  return tokens;
 }
 
 /** Up to `sampleSlice` characters of the text holding overall position `at`. */

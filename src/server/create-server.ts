@@ -94,8 +94,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
     },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request and has nothing to await.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   if (options.apiKeys && options.apiKeys.length > 0) {

@@ -8,39 +8,67 @@ import { toFreewayError } from '../core/errors.js';
 import type { JsonBody } from '../gateway/types.js';
 
 /**
- * Writes one event. Events that arrive in the same tick (an upstream packet usually holds several)
- * are corked into one socket write. Resolves when the socket can take more, so a slow client applies
- * back-pressure instead of growing memory.
+ * Gathers the events of one turn of the event loop into one string and writes it once, after the
+ * turn's work (setImmediate): an upstream packet usually holds many events, and a write per event
+ * cost a chunked-encoding frame and several iovecs each. `end` sends what is gathered with the last
+ * bytes, so a short answer leaves in a single write. `write` returns a promise while the socket is
+ * full, so a slow client applies back-pressure instead of growing memory (one packet's worth at most).
  */
-function write(response: ServerResponse, text: string): Promise<void> | undefined {
-  if (response.writableCorked === 0) {
-    response.cork();
-    process.nextTick(() => response.uncork());
+class SseWriter {
+  private pending = '';
+  private flushing: NodeJS.Immediate | undefined;
+  private drained: Promise<void> | undefined;
+
+  constructor(private readonly response: ServerResponse) {}
+
+  write(text: string): Promise<void> | undefined {
+    this.pending += text;
+    this.flushing ??= setImmediate(() => this.flush());
+    return this.drained;
   }
-  if (response.write(text)) return undefined;
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
+
+  end(text = ''): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    const rest = this.pending + text;
+    this.pending = '';
+    if (rest && !this.response.destroyed) this.response.end(rest);
+    else this.response.end();
+  }
+
+  private flush(): void {
+    this.flushing = undefined;
+    const text = this.pending;
+    this.pending = '';
+    const { response } = this;
+    if (response.destroyed || response.write(text)) return;
+    this.drained = new Promise<void>((resolve) => {
+      const done = () => {
+        response.off('drain', done);
+        response.off('close', done);
+        this.drained = undefined;
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
+  }
 }
 
 export async function pipeSse(response: ServerResponse, chunks: AsyncIterable<JsonBody>): Promise<'done' | 'error' | 'closed'> {
+  const writer = new SseWriter(response);
+  let last = '';
   try {
     for await (const chunk of chunks) {
       if (response.destroyed) return 'closed';
-      await write(response, `data: ${JSON.stringify(chunk)}\n\n`);
+      await writer.write(`data: ${JSON.stringify(chunk)}\n\n`);
     }
-    await write(response, 'data: [DONE]\n\n');
+    last = 'data: [DONE]\n\n';
     return 'done';
   } catch (error) {
-    if (!response.destroyed) await write(response, `data: ${JSON.stringify(toFreewayError(error).toBody())}\n\n`);
+    if (!response.destroyed) last = `data: ${JSON.stringify(toFreewayError(error).toBody())}\n\n`;
     return 'error';
   } finally {
-    response.end();
+    writer.end(last);
   }
 }

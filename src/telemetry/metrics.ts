@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LimitUnit } from '../core/limits.js';
 import { BoundedLabels } from './bounded-labels.js';
+import { seriesMemo } from './series-memo.js';
 
 export type BreakerState = 'closed' | 'half-open' | 'open';
 export type Priority = 'high' | 'normal' | 'low';
@@ -136,25 +137,42 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const seconds = (ms: number) => Math.max(0, ms) / 1000;
 
+  // The per-request series, memoised (series-memo.ts): admitting and spreading labels on every
+  // request cost more than the prom-client updates themselves.
+  const requestSeries = seriesMemo(({ route = '', model = '', outcome = '' }) => {
+    const count = labels.admit('requests', { route, model, outcome });
+    const duration = labels.admit('request_duration', { route, outcome });
+    return { value: { count, duration }, admitted: [count, duration] };
+  });
+  const upstreamSeries = seriesMemo(({ provider = '', model = '', outcome = '' }) => {
+    const calls = labels.admit('upstream', { provider, model, outcome });
+    const value = { calls, total: { ...calls, phase: 'total' }, firstToken: { ...calls, phase: 'first_token' } };
+    return { value, admitted: [calls] };
+  });
+  const tokenSeries = seriesMemo(({ provider = '', model = '' }) => {
+    const admitted = labels.admit('upstream', { provider, model });
+    const value = { prompt: { ...admitted, kind: 'prompt' }, completion: { ...admitted, kind: 'completion' } };
+    return { value, admitted: [admitted] };
+  });
+
   return {
     registry,
     contentType: registry.contentType,
     requestCompleted({ route, model, outcome, durationMs }) {
-      requests.inc(labels.admit('requests', { route, model, outcome }));
-      requestDuration.observe(labels.admit('request_duration', { route, outcome }), seconds(durationMs));
+      const series = requestSeries({ route, model, outcome });
+      requests.inc(series.count);
+      requestDuration.observe(series.duration, seconds(durationMs));
     },
     upstreamCall({ provider, model, outcome, totalMs, firstTokenMs }) {
-      const admitted = labels.admit('upstream', { provider, model, outcome });
-      upstreamCalls.inc(admitted);
-      upstreamLatency.observe({ ...admitted, phase: 'total' }, seconds(totalMs));
-      if (firstTokenMs !== undefined)
-        upstreamLatency.observe({ ...admitted, phase: 'first_token' }, seconds(firstTokenMs));
+      const series = upstreamSeries({ provider, model, outcome });
+      upstreamCalls.inc(series.calls);
+      upstreamLatency.observe(series.total, seconds(totalMs));
+      if (firstTokenMs !== undefined) upstreamLatency.observe(series.firstToken, seconds(firstTokenMs));
     },
     tokensUsed({ provider, model, promptTokens, completionTokens }) {
-      const admitted = labels.admit('upstream', { provider, model });
-      if (promptTokens !== undefined && promptTokens > 0) tokens.inc({ ...admitted, kind: 'prompt' }, promptTokens);
-      if (completionTokens !== undefined && completionTokens > 0)
-        tokens.inc({ ...admitted, kind: 'completion' }, completionTokens);
+      const series = tokenSeries({ provider, model });
+      if (promptTokens !== undefined && promptTokens > 0) tokens.inc(series.prompt, promptTokens);
+      if (completionTokens !== undefined && completionTokens > 0) tokens.inc(series.completion, completionTokens);
     },
     quotaRemaining({ bucket, unit, window, remaining }) {
       quotaRemaining.set(labels.admit('quota', { bucket, unit, window }), remaining);

@@ -28,7 +28,9 @@ export function parseMistralSignal(input: SignalInput): RateLimitSignal {
       resetAt: undefined,
     }),
   );
-  const retryAfterMs = retryAfterFromAnswer(input) ?? (input.status === 429 ? reset : undefined);
+  // The bare reset speaks of the tokens limit: it says when to retry only when tokens are what ran out.
+  const areTokensSpent = observations[0]?.windowMs === undefined && observations[0]?.remaining === 0;
+  const retryAfterMs = retryAfterFromAnswer(input) ?? (input.status === 429 && areTokensSpent ? reset : undefined);
   if (input.status !== 429) return buildSignal(input, observations, retryAfterMs);
   const period = periodFromText(errorMessage(input));
   return buildSignal(input, observations, retryAfterMs, period ? { period } : undefined);

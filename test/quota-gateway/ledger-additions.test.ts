@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { MINUTE, SECOND } from '../../src/core/limits.js';
+import { createAdmissionQueue, createMemoryQuotaStore, createQuotaLedger, createRedisQuotaStore, type BucketSpec, type QuotaStore } from '../../src/quota/index.js';
+import { connect, isRedisRequired, isRedisUp, removePrefix, uniquePrefix } from '../quota/redis-test-support.js';
+
+const perSecond: BucketSpec = { key: 'mistral:org', limits: [{ unit: 'requests', amount: 1, windowMs: SECOND }] };
+const perMinute: BucketSpec = { key: 'groq:org', limits: [{ unit: 'requests', amount: 30, windowMs: MINUTE }] };
+
+async function guardBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250 });
+  const seen: (boolean | number)[] = [];
+  const attempt = async (bucket: BucketSpec) => {
+    const result = await ledger.tryReserve({ buckets: [bucket], tokens: 0 });
+    seen.push(result.ok ? true : result.retryAt - clock.now());
+  };
+  // One a second: the next only once the previous one could have reached the provider 250 ms late.
+  await attempt(perSecond);
+  await clock.advance(1000);
+  await attempt(perSecond);
+  await clock.advance(250);
+  await attempt(perSecond);
+  // Thirty a minute: a full burst less what refills in 250 ms, then the steady rate is untouched.
+  for (let i = 0; i < 30; i++) await attempt(perMinute);
+  await clock.advance(2000);
+  await attempt(perMinute);
+  await clock.advance(2000);
+  await attempt(perMinute);
+  return seen;
+}
+
+// The 30th of a burst waits the guard's worth of refill; after that one every 2 s, the plain rate.
+const expected = [true, 250, true, ...Array.from({ length: 29 }, () => true), 250, true, true];
+
+describe('the delivery guard', () => {
+  it('spaces a one-a-second limit by the guard and costs a busy minute limit only its burst', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await guardBehaviour(createMemoryQuotaStore(), clock)).toEqual(expected);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('does the same arithmetic in the Redis script', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('guard');
+    try {
+      expect(await guardBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(expected);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+describe('remembered refusals', () => {
+  it('skip the store until the refusal could end, and a refund forgets them at once', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const inner = createMemoryQuotaStore();
+    let reserves = 0;
+    const store: QuotaStore = { ...inner, reserve: (request) => ((reserves += 1), inner.reserve(request)) };
+    const ledger = createQuotaLedger({ store, clock, refusalMemoMs: 1000 });
+    const bucket: BucketSpec = { key: 'k', limits: [{ unit: 'tokens', amount: 100, windowMs: MINUTE }] };
+    const taken = await ledger.tryReserve({ buckets: [bucket], tokens: 100 });
+    if (!taken.ok) throw new Error('expected room');
+    for (let i = 0; i < 5; i++) expect((await ledger.tryReserve({ buckets: [bucket], tokens: 50 })).ok).toBe(false);
+    expect(reserves).toBe(2);
+    await ledger.settle(taken.reservation, { tokens: 10 });
+    expect((await ledger.tryReserve({ buckets: [bucket], tokens: 50 })).ok).toBe(true);
+    expect(reserves).toBe(3);
+  });
+});
+
+describe('the admission queue under a crowd', () => {
+  it('stops a pass after a few waiters in a row find no room, and still admits everyone in order as room returns', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const queue = createAdmissionQueue({ clock, maxFailuresPerPass: 2 });
+    let room = 0;
+    let tries = 0;
+    const admitted: number[] = [];
+    const waiters = Array.from({ length: 10 }, (_, i) =>
+      queue.admit(
+        async () => {
+          tries += 1;
+          if (room === 0) return { ok: false as const, retryAt: clock.now() + 1000 };
+          room -= 1;
+          return { ok: true as const, value: i };
+        },
+        { priority: 'normal', deadline: clock.now() + 60_000 },
+      ).then((value) => admitted.push(value)),
+    );
+    await clock.advance(0);
+    const afterArrival = tries;
+    room = 1;
+    queue.notify();
+    await clock.advance(0);
+    // One admitted, then two failures end the pass: far fewer tries than the crowd.
+    expect(admitted).toEqual([0]);
+    expect(tries - afterArrival).toBe(3);
+    for (let second = 0; second < 20 && admitted.length < 10; second++) {
+      room = 1;
+      await clock.advance(1000);
+    }
+    await Promise.all(waiters);
+    expect(admitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
