@@ -176,7 +176,7 @@ export function rankPool(input: RankingInput): RankingResult {
       available,
       total: round(total),
     };
-    return { ...e, tier, total };
+    return { d: e.d, verdict: e.verdict, order: e.order, tier, total };
   });
   scored.sort((a, b) => a.tier - b.tier || b.total - a.total || a.order - b.order);
   scored.forEach((s, index) => (s.verdict.rank = index + 1));
