@@ -16,6 +16,7 @@ import { Pool } from 'undici';
 import { systemClock } from '../src/core/clock.js';
 import { printTable, round, writeResult } from './support.js';
 import { computeCacheKey, createResponseCache, createSingleFlight, defaultCacheConfig, type CacheConfig, type ResponseCache } from '../src/cache/index.js';
+import { seededRandom } from '../src/core/seeded-random.js';
 
 const IN_PROCESS_OPS = Number(process.env.BENCH_OPS ?? 20_000);
 const HTTP_OPS = Number(process.env.BENCH_HTTP_OPS ?? 5_000);
@@ -97,17 +98,6 @@ async function measure(level: string, cases: Case[], ops: number): Promise<Row[]
   });
 }
 
-/** A seeded PRNG (mulberry32), so the workload is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Upstream calls saved on a workload with repeats: requests drawn from a Zipf-like popularity over

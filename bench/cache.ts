@@ -20,6 +20,7 @@ import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
 import { allocatePort, startFreewayProcess, writeTempFile, type Child } from './processes.js';
 import { printTable, round, writeResult } from './support.js';
+import { seededRandom } from '../src/core/seeded-random.js';
 
 const OPS = Number(process.env['BENCH_OPS'] ?? 4_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
@@ -144,17 +145,6 @@ async function measureHits(gateways: Gateway[], body: string): Promise<Row[]> {
   });
 }
 
-/** A seeded PRNG (mulberry32): the same workload on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function fleetAccepted(statsUrl: string): Promise<number> {
   const stats = (await (await fetch(statsUrl)).json()) as { providers: Record<string, { accepted: number }> };

@@ -9,6 +9,7 @@
 import { ManualClock } from '../src/core/clock.js';
 import { createLatencyPredictor } from '../src/routing/index.js';
 import { median, printTable, round, writeResult } from './support.js';
+import { seededRandom } from '../src/core/seeded-random.js';
 
 interface SimulatedDeployment {
   id: string;
@@ -35,16 +36,6 @@ const TEST = 200;
 const WARMUP = 20;
 const SEED = Number(process.env['BENCH_SEED'] ?? 7);
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const logUniform = (random: () => number, low: number, high: number) =>
   Math.round(Math.exp(Math.log(low) + random() * (Math.log(high) - Math.log(low))));
@@ -61,7 +52,7 @@ function sample(d: SimulatedDeployment, random: () => number) {
 
 const ape = (predicted: number, actual: number) => Math.abs(predicted - actual) / actual;
 
-const random = mulberry32(SEED);
+const random = seededRandom(SEED);
 const predictor = createLatencyPredictor({ clock: new ManualClock() });
 const rows: Record<string, string | number>[] = [];
 const all = { model: [] as number[], oracle: [] as number[], mean: [] as number[], online: [] as number[] };

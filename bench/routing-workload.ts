@@ -4,6 +4,8 @@
  * answer of a typical length (`sim:tokens=N`) so output size follows the task as it does in life.
  * Pure data: it never sends anything.
  */
+import { seededRandom } from '../src/core/seeded-random.js';
+
 export type WorkloadKind = 'classification' | 'extraction' | 'chat' | 'code' | 'summarization' | 'reasoning';
 
 export interface WorkloadRequest {
@@ -92,20 +94,9 @@ const templates: Template[] = [
   },
 ];
 
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` requests, kinds in the templates' proportions, shuffled by `seed`; `model` left for the caller. */
 export function mixedWorkload(count: number, seed: number): WorkloadRequest[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const requests: WorkloadRequest[] = [];
   for (const template of templates) {
