@@ -4,7 +4,7 @@
  * window (or calendar period), which is also how provider observations find it. Never touches a store.
  */
 import type { Limit } from '../core/limits.js';
-import type { CalendarWindow } from './calendar-reset.js';
+import type { CalendarWindow } from '../core/calendar-window.js';
 import type { SlotSpec } from './quota-store.js';
 
 export interface BucketSpec {

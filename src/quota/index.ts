@@ -38,4 +38,4 @@ export type { AdmissionQueue, AdmissionQueueOptions, AdmitAttempt, AdmitOptions,
 export { createConcurrencyLimiter, isDropCode } from './concurrency-limiter.js';
 export type { ConcurrencyLimiter, ConcurrencyLimiterOptions, ConcurrencySnapshot, ReleaseOutcome } from './concurrency-limiter.js';
 export { rateLimitHeaders, type RateLimitHeaderInput } from './rate-limit-headers.js';
-export { calendarWindow, type CalendarWindow } from './calendar-reset.js';
+export { calendarWindow, type CalendarWindow } from '../core/calendar-window.js';

@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { Limit } from '../core/limits.js';
 import type { RateLimitSignal } from '../core/rate-limit-signal.js';
 import { effectiveLimits, limitId, slotFor, type BucketSpec, type EffectiveLimit } from './bucket-limits.js';
-import { createCalendar } from './calendar-reset.js';
+import { createCalendar } from '../core/calendar-window.js';
 import type { QuotaStore, SlotAdjustment, SlotCharge, SlotSpec, StoreHealth } from './quota-store.js';
 import { createRefusalMemo } from './refusal-memo.js';
 import { correctionsFor, type BackoffPolicy, type ResolvedBucket } from './signal-sync.js';

@@ -4,6 +4,7 @@
  * returns milliseconds (a delta or an epoch) or undefined; it never turns a missing, garbled or
  * negative value into zero, because zero would read as "no wait" and send traffic into a spent quota.
  */
+import { calendarWindow } from '../core/calendar-window.js';
 
 const goDurationPattern = /^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
 const goDurationPart = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
@@ -116,37 +117,4 @@ export function parseCount(value: unknown): number | undefined {
 }
 
 /** The next midnight after `now` in an IANA time zone, as epoch ms (calendar quotas: Cloudflare UTC, Gemini Pacific). */
-export function nextMidnight(now: number, timeZone = 'UTC'): number {
-  if (timeZone === 'UTC') {
-    const day = new Date(now);
-    return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1);
-  }
-  const local = new Date(now + zoneOffset(now, timeZone));
-  const localMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
-  // The offset at midnight can differ from the offset now (a DST change today): measure it there.
-  return localMidnight - zoneOffset(localMidnight - zoneOffset(now, timeZone), timeZone);
-}
-
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** How far `timeZone`'s wall clock is ahead of UTC at instant `at`, in ms. */
-function zoneOffset(at: number, timeZone: string): number {
-  let format = zoneFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    zoneFormats.set(timeZone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(at)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const wall = Date.UTC(parts['year'] ?? 0, (parts['month'] ?? 1) - 1, parts['day'] ?? 1, parts['hour'] ?? 0, parts['minute'] ?? 0, parts['second'] ?? 0);
-  return wall - (at - (at % 1000));
-}
+export const nextMidnight = (now: number, timeZone = 'UTC'): number => calendarWindow(now, 'day', timeZone).end;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarWindow } from '../../src/quota/index.js';
+import { calendarWindow } from '../../src/core/calendar-window.js';
 
 const utc = (iso: string) => Date.parse(iso);
 

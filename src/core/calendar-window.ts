@@ -3,7 +3,7 @@
  * begins, as epoch ms. Owns the wall-clock-to-instant arithmetic (through Intl, so DST shifts are
  * the time zone database's business); must never read the clock itself.
  */
-import type { CalendarPeriod } from '../core/limits.js';
+import type { CalendarPeriod } from './limits.js';
 
 export interface CalendarWindow {
   /** Epoch ms of the period's first instant (local midnight). */
