@@ -26,6 +26,7 @@ import { awaitRedisReady, createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
 import { persistPredictor } from './predictor-persistence.js';
 import type { Gateway } from './types.js';
+import { keyIdOf } from './state.js';
 
 export interface GatewayDeps {
   env?: NodeJS.ProcessEnv;
@@ -59,8 +60,9 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const timeouts = new AdaptiveTimeouts({ minMs: config.resilience.firstTokenTimeoutMs.min, maxMs: config.resilience.firstTokenTimeoutMs.max });
   const predictor = createLatencyPredictor({ clock });
   const persistence = await persistPredictor(predictor, config.routing.predictorPath, { clock, log });
+  // Keyed by provider and key, not scope: one bad key in an organisation leaves its other keys serving.
   const disabledKeys = new Map<string, string>();
-  const isAvailable = (d: Deployment) => !disabledKeys.has(d.scopeKey) && !breakers.isOpen(d.id);
+  const isAvailable = (d: Deployment) => !disabledKeys.has(keyIdOf(d)) && !breakers.isOpen(d.id);
 
   const router = createRouter({
     deployments,
@@ -92,8 +94,8 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     settings: { maxAttempts: config.resilience.maxAttempts, tokenMargin: config.quota.tokenMargin, cache: config.cache },
     isAvailable,
     disableKey: (d, reason) => {
-      if (disabledKeys.has(d.scopeKey)) return;
-      disabledKeys.set(d.scopeKey, reason);
+      if (disabledKeys.has(keyIdOf(d))) return;
+      disabledKeys.set(keyIdOf(d), reason);
       log(`warning: ${d.providerId} ${d.keyLabel} rejected by the provider and taken out of service: ${reason}`);
     },
     timeoutsFor: (d) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs }),

@@ -2,12 +2,16 @@
  * GET /v1/freeway/state: every provider and deployment with its limits, what is left now, the
  * next reset, parking, breaker state and recent latency; the queue by priority. No key ever appears.
  */
+import type { Deployment } from '../core/deployment.js';
 import { describeLimit } from '../core/limits.js';
 import type { BucketState } from '../quota/index.js';
 import type { BreakerSnapshot } from '../resilience/index.js';
 import { describeQuota } from './quota-state.js';
 import type { GatewayServices } from './services.js';
 import type { JsonBody } from './types.js';
+
+/** A key's identity for state and disabling: its provider and its non-secret label. */
+export const keyIdOf = (deployment: Deployment): string => `${deployment.providerId}:${deployment.keyLabel}`;
 
 export async function describeState(services: GatewayServices, extra: { disabledKeys: ReadonlyMap<string, string> }): Promise<JsonBody> {
   const snapshot = await services.quota.ledger.snapshot();
@@ -42,7 +46,7 @@ export async function describeState(services: GatewayServices, extra: { disabled
       breaker: services.resilience.breakers.state(d.id),
       lastFailure: describeFailure(breakerShots.get(d.id)?.lastFailure),
       firstTokenTimeoutMs: services.timeoutsFor(d).firstByteTimeoutMs ?? null,
-      keyDisabled: extra.disabledKeys.get(d.scopeKey) ?? null,
+      keyDisabled: extra.disabledKeys.get(keyIdOf(d)) ?? null,
       parked: parked ? { until: new Date(parked.parkedUntil!).toISOString(), reason: parked.parkReason ?? null } : null,
       limits: [...limitsOf(scope, 'key'), ...limitsOf(model, 'model')],
       ...(concurrency ? { concurrency } : {}),
