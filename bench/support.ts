@@ -8,6 +8,8 @@ import autocannon from 'autocannon';
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Only the 2xx answers per second: a target failing fast must not look fast. */
+  okPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -36,6 +38,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
   return {
     requestsPerSecond: result.requests.average,
+    okPerSecond: result.duration > 0 ? result['2xx'] / result.duration : 0,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,

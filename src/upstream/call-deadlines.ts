@@ -75,6 +75,12 @@ export class CallDeadlines {
   }
 }
 
+/**
+ * The reason a replaced sleeper is aborted with. abort() without one builds a DOMException (and
+ * its stack) each time, and with a single call in flight that happens on every request.
+ */
+const SLEEPER_DROPPED = new Error('deadline sleeper replaced');
+
 export class DeadlineScheduler {
   private readonly calls = new Set<CallDeadlines>();
   private wakeAt = Infinity;
@@ -96,7 +102,7 @@ export class DeadlineScheduler {
   remove(call: CallDeadlines): void {
     if (!this.calls.delete(call) || this.calls.size > 0) return;
     // Nothing in flight: drop the sleeper so an idle process holds no timer.
-    this.sleep?.abort();
+    this.sleep?.abort(SLEEPER_DROPPED);
     this.sleep = undefined;
     this.wakeAt = Infinity;
   }
@@ -106,7 +112,7 @@ export class DeadlineScheduler {
   }
 
   private arm(at: number): void {
-    this.sleep?.abort();
+    this.sleep?.abort(SLEEPER_DROPPED);
     const sleep = new AbortController();
     this.sleep = sleep;
     this.wakeAt = at;
