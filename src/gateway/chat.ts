@@ -51,7 +51,7 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
     const origin = hitOrigin(hit);
     const meta: ResponseMeta = { provider: origin.provider, upstreamModel: origin.upstreamModel, cache: 'hit', attempts: 0, route };
     if (!wantsStream) return { kind: 'json', meta, body: hit.value };
-    return { kind: 'stream', meta, chunks: iterate(completionToChunks(hit.value, { includeUsage: wantsUsage })) };
+    return { kind: 'stream', meta, chunks: once(completionToChunks(hit.value, { includeUsage: wantsUsage })) };
   }
 
   if (!wantsStream) {
@@ -63,7 +63,9 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
     return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache: policy.status, route }, body: answer.body };
   }
 
-  const open = async (signal: AbortSignal) => {
+  // Dropping the usage chunk inside relay saves a generator layer; a shared stream keeps it, as its
+  // readers may differ in include_usage (stream_options is not part of the cache key).
+  const open = async (signal: AbortSignal, dropUsage: boolean) => {
     const started = services.clock.now();
     const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal }, (a, callSignal) =>
       services.upstream.chatStream(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
@@ -72,12 +74,15 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
       cacheKey && policy.store
         ? (completion: JsonBody) => services.caching.store(cacheKey, 'chat', completion, admitted.deployment, services.clock.now() - started)
         : undefined;
-    return { chunks: relay(services, admitted, value, decision, responseModel, store), attempts, deployment: admitted.deployment };
+    return { chunks: relay(services, admitted, value, decision, responseModel, store, dropUsage), attempts, deployment: admitted.deployment };
   };
   // The fan-out's signal aborts once every client reading the stream has gone, not when its first one does.
-  const opened = cacheKey && policy.lookup ? await services.streamFanout.join(cacheKey, open) : { ...(await open(context.signal)), isLeader: true };
+  const shared = cacheKey !== undefined && policy.lookup;
+  const opened = shared
+    ? await services.streamFanout.join(cacheKey, (signal) => open(signal, false))
+    : { ...(await open(context.signal, !wantsUsage)), isLeader: true };
   if (!opened.isLeader) services.caching.joinedStream();
-  const chunks = wantsUsage ? opened.chunks : withoutUsageChunk(opened.chunks);
+  const chunks = wantsUsage || !shared ? opened.chunks : withoutUsageChunk(opened.chunks);
   const meta: ResponseMeta = {
     provider: opened.deployment.providerId,
     upstreamModel: opened.deployment.model.upstreamId,
@@ -135,7 +140,8 @@ async function* relay(
   decision: RouteDecision,
   responseModel: string | undefined,
   store: ((completion: JsonBody) => Promise<void>) | undefined,
-): AsyncGenerator<JsonBody> {
+  dropUsage: boolean,
+): AsyncGenerator<JsonBody[]> {
   const { deployment } = admitted;
   const model = responseModel ?? deployment.model.id;
   const collected: JsonBody[] = [];
@@ -143,13 +149,13 @@ async function* relay(
   let outputChunks = 0;
   try {
     await services.quota.ledger.observe(bucketsFor(deployment), stream.signal);
-    for await (const chunk of stream) {
+    for await (const batch of stream.batches()) {
       // Each chunk is freshly parsed and ours alone: set the model in place rather than copy it.
-      const relayed: JsonBody = chunk;
-      relayed['model'] = model;
-      if (store) collected.push(relayed);
-      outputChunks += 1;
-      yield relayed;
+      for (const chunk of batch as JsonBody[]) chunk['model'] = model;
+      if (store) collected.push(...batch);
+      outputChunks += batch.length;
+      const relayed = dropUsage ? batch.filter((chunk) => !isUsageOnly(chunk)) : batch;
+      if (relayed.length > 0) yield relayed;
     }
     complete = true;
   } catch (error) {
@@ -173,14 +179,18 @@ async function* relay(
   }
 }
 
-async function* withoutUsageChunk(chunks: AsyncIterable<JsonBody>): AsyncGenerator<JsonBody> {
-  for await (const chunk of chunks) {
-    const choices = chunk['choices'];
-    if (Array.isArray(choices) && choices.length === 0 && chunk['usage']) continue;
-    yield chunk;
+function isUsageOnly(chunk: JsonBody): boolean {
+  const choices = chunk['choices'];
+  return Array.isArray(choices) && choices.length === 0 && Boolean(chunk['usage']);
+}
+
+async function* withoutUsageChunk(batches: AsyncIterable<JsonBody[]>): AsyncGenerator<JsonBody[]> {
+  for await (const batch of batches) {
+    const kept = batch.filter((chunk) => !isUsageOnly(chunk));
+    if (kept.length > 0) yield kept;
   }
 }
 
-async function* iterate(chunks: Iterable<JsonBody>): AsyncGenerator<JsonBody> {
-  yield* chunks;
+async function* once(chunks: JsonBody[]): AsyncGenerator<JsonBody[]> {
+  yield chunks;
 }

@@ -14,6 +14,7 @@ import type { LatencyPredictor, Router } from '../routing/index.js';
 import type { CallOptions, UpstreamClient } from '../upstream/index.js';
 import type { CacheCoordinator } from './cache-coordinator.js';
 import type { GatewayTelemetry } from './telemetry.js';
+import type { JsonBody } from './types.js';
 
 export interface CallObservation {
   promptTokens: number;
@@ -47,7 +48,8 @@ export interface GatewayServices {
   cache: ResponseCache;
   /** Lookup, coalescing, storing and background refresh around the cache. */
   caching: CacheCoordinator;
-  streamFanout: StreamFanout;
+  /** Shares a stream's batches of chunks (one array per upstream read) between identical requests. */
+  streamFanout: StreamFanout<JsonBody[]>;
   telemetry: GatewayTelemetry;
   settings: {
     maxAttempts: number;

@@ -30,8 +30,11 @@ export type JsonBody = Record<string, unknown>;
 
 export type GatewayResult =
   | { kind: 'json'; meta: ResponseMeta; body: JsonBody }
-  /** Resolves only once the first content chunk is in hand: nothing has been sent before that. */
-  | { kind: 'stream'; meta: ResponseMeta; chunks: AsyncIterable<JsonBody> };
+  /**
+   * Resolves only once the first content chunk is in hand: nothing has been sent before that.
+   * `chunks` come in batches, one array per upstream read, so each layer hops once per read.
+   */
+  | { kind: 'stream'; meta: ResponseMeta; chunks: AsyncIterable<readonly JsonBody[]> };
 
 export interface Gateway {
   chat(body: unknown, context: RequestContext): Promise<GatewayResult>;

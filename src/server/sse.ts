@@ -55,13 +55,16 @@ class SseWriter {
   }
 }
 
-export async function pipeSse(response: ServerResponse, chunks: AsyncIterable<JsonBody>): Promise<'done' | 'error' | 'closed'> {
+/** Writes chunks that arrive in batches (one per upstream read): each batch becomes one string. */
+export async function pipeSse(response: ServerResponse, batches: AsyncIterable<readonly JsonBody[]>): Promise<'done' | 'error' | 'closed'> {
   const writer = new SseWriter(response);
   let last = '';
   try {
-    for await (const chunk of chunks) {
+    for await (const batch of batches) {
       if (response.destroyed) return 'closed';
-      await writer.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      let text = '';
+      for (const chunk of batch) text += `data: ${JSON.stringify(chunk)}\n\n`;
+      await writer.write(text);
     }
     last = 'data: [DONE]\n\n';
     return 'done';

@@ -47,6 +47,8 @@ export interface UpstreamStream extends AsyncIterable<ChatCompletionChunk> {
   firstByteMs: number;
   /** Whether the client asked for `stream_options.include_usage`; upstream always gets it, so strip the usage chunk when false. */
   clientWantsUsage: boolean;
+  /** The chunks grouped by socket read, one array per read: the cheap way to relay. Iterate one way only. */
+  batches(): AsyncIterableIterator<ChatCompletionChunk[]>;
   /** Usage from the include_usage chunk, once it has arrived. */
   usage(): Usage | undefined;
   /** Aborts the upstream request; iteration then ends quietly. */
