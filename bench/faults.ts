@@ -10,11 +10,10 @@
  * the same seed, so they meet the same faults. Reports success rate, silently truncated streams,
  * latency and upstream calls per client request (from the fleet's own stats).
  */
-import { createRequire } from 'node:module';
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
 import { chatBody, naiveClient, runLoad, send, type LoadReport, type Target } from './fault-client.js';
-import { allocatePort, startChild, startFreewayProcess, writeTempFile, type Child } from './processes.js';
+import { allocatePort, startFreewayProcess, startPortkeyProcess, writeTempFile, type Child } from './processes.js';
 import { printTable, round, writeResult } from './support.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
@@ -110,8 +109,7 @@ async function runParty(party: Party, yaml: string): Promise<LoadReport & { upst
     target = { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: {} };
   } else if (party === 'portkey') {
     const port = allocatePort();
-    const entry = createRequire(import.meta.url).resolve('@portkey-ai/gateway/build/start-server.js');
-    children.push(await startChild(process.execPath, [entry, `--port=${port}`, '--headless'], `http://127.0.0.1:${port}/`));
+    children.push(await startPortkeyProcess(port));
     const spec = parseFleet(yaml, 'bench fleet');
     const config = {
       strategy: { mode: 'fallback' },

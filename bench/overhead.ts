@@ -6,11 +6,9 @@
  * Each party runs in its own process; autocannon runs in this one. Prints throughput (2xx answers
  * per second), added p50/p99 latency against the direct run, and p99 at a fixed 500 requests per second.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
-import { allocatePort, startChild, startFreewayProcess, startScriptProcess, writeTempFile, type Child } from './processes.js';
+import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, writeTempFile, type Child } from './processes.js';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -41,14 +39,11 @@ async function main(): Promise<void> {
   const freewayPort = allocatePort();
   const proxyPort = allocatePort();
   const portkeyPort = allocatePort();
-  const portkeyEntry = createRequire(import.meta.url).resolve('@portkey-ai/gateway/build/start-server.js');
   const children: Child[] = [];
   children.push(await startFreewayProcess(['simulate', '--fleet', fleetFile, '--port', String(fleetPort)], `${baseUrl}/models`));
   children.push(await startFreewayProcess(['serve', '--config', configFile, '--port', String(freewayPort)], `http://127.0.0.1:${freewayPort}/healthz`));
   children.push(await startScriptProcess('passthrough-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(proxyPort)], `http://127.0.0.1:${proxyPort}/`));
-  // Without the shim every Portkey streaming request fails (see portkey-fetch-shim.js): a Portkey bug, not ours.
-  const portkeyShim = fileURLToPath(new URL('portkey-fetch-shim.js', import.meta.url));
-  children.push(await startChild(process.execPath, ['--import', portkeyShim, portkeyEntry, `--port=${portkeyPort}`, '--headless'], `http://127.0.0.1:${portkeyPort}/`));
+  children.push(await startPortkeyProcess(portkeyPort));
 
   const auth = { authorization: `Bearer ${apiKey}` };
   const targets = {

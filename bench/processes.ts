@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,16 @@ export async function startChild(command: string, args: string[], readyUrl: stri
 
 export const startFreewayProcess = (args: string[], readyUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Child> =>
   startChild(process.execPath, [freewayBin, ...args], readyUrl, env);
+
+/**
+ * Portkey's open-source gateway, with `portkey-fetch-shim.js` preloaded: without it every Portkey
+ * streaming request fails with "TypeError: immutable" (a Portkey bug), and we want to measure Portkey, not its 500s.
+ */
+export function startPortkeyProcess(port: number): Promise<Child> {
+  const entry = createRequire(import.meta.url).resolve('@portkey-ai/gateway/build/start-server.js');
+  const shim = join(root, 'bench', 'portkey-fetch-shim.js');
+  return startChild(process.execPath, ['--import', shim, entry, `--port=${port}`, '--headless'], `http://127.0.0.1:${port}/`);
+}
 
 /** Runs a TypeScript script of the bench folder in its own Node process. */
 export const startScriptProcess = (script: string, args: string[], readyUrl: string): Promise<Child> =>
