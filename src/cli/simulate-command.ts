@@ -40,7 +40,7 @@ export function registerSimulateCommand(program: Command): void {
     .command('simulate')
     .description('Run a fleet of simulated free-tier providers on loopback, one base URL per provider')
     .option('--fleet <file>', 'fleet file (YAML or JSON); the built-in default fleet when absent')
-    .option('--port <n>', 'first port: provider i listens on port + i (0: any free port)', '0')
+    .option('--port <n>', 'first port: provider i listens on port + i (0 = a free port)', '0')
     .option('--seed <n>', 'seed for answers, latencies and faults', '0')
     .option('--time-scale <x>', "run the fleet's clock X times faster (windows, resets, latencies)", '1')
     .option('--print-config', 'print the freeway.yaml that points a gateway at this fleet')

@@ -44,7 +44,7 @@ export async function dispatch<T>(
   const { resilience } = services;
   const { breakers } = resilience;
   const excluded = new Set<string>();
-  // Providers this request has called: any further call to one of them is a retry and pays from its budget.
+  // Providers this request has called: every further call to one of them is a retry and pays from its budget.
   const called = new Set<string>();
   let order: Deployment[] = [...request.candidates];
   let attempts = 0;

@@ -8,7 +8,7 @@
  * Why not cockatiel's CircuitBreakerPolicy: it reads Date.now() for its open timestamp and only
  * offers `execute(fn)`, while routing needs to ask "is it open?" of many deployments without
  * calling them, and tests need ManualClock. So this file keeps cockatiel's state machine semantics
- * (closed → open → half-open with one trial call) and its breaker strategies: any cockatiel
+ * (closed → open → half-open with one trial call) and its breaker strategies: each cockatiel
  * `IBreaker` that does not read the clock (ConsecutiveBreaker, CountBreaker) decides when to open.
  *
  *   createBreakerRegistry({ clock, failureThreshold?, halfOpenAfterMs?, maxHalfOpenAfterMs?, breaker?, countsAsFailure? })
