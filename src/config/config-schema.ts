@@ -4,6 +4,7 @@
  * is an error, not a silently ignored setting. It never reads files or the environment.
  */
 import { z } from 'zod';
+import { DEFAULT_TOKEN_MARGIN } from '../core/token-margin.js';
 import { cacheModes, routingPreferences, type FreewayConfig } from './freeway-config.js';
 import { providerSchema } from './provider-schema.js';
 import { boolean, nonEmptyString, nonNegativeInteger, positiveInteger, positiveNumber } from './schema-primitives.js';
@@ -89,7 +90,7 @@ const resilienceSchema = z.strictObject({
 const quotaSchema = z.strictObject({
   tokenMargin: positiveNumber()
     .refine((margin) => margin >= 1, { error: 'expected at least 1 (a multiplier on token estimates)' })
-    .default(1.15),
+    .default(DEFAULT_TOKEN_MARGIN),
   defaultMaxWaitMs: nonNegativeInteger().default(30_000),
 });
 

@@ -97,7 +97,10 @@ export interface ResilienceConfig {
 }
 
 export interface QuotaConfig {
-  /** Multiplier on token estimates when reserving, since estimates for non-OpenAI vocabularies are rough. */
+  /**
+   * Multiplier (≥ 1) on prompt-token estimates, since estimates for non-OpenAI vocabularies are rough:
+   * used when reserving quota and in routing's context-window checks (src/core/token-margin.ts).
+   */
   tokenMargin: number;
   defaultMaxWaitMs: number;
 }

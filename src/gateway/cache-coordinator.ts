@@ -18,23 +18,17 @@ import type { Deployment } from '../core/deployment.js';
 import type { CacheTelemetry } from './cache-telemetry.js';
 import type { JsonBody, Priority } from './types.js';
 
-/** One upstream answer, as a caller's fetch produces it. */
-export interface FreshAnswer {
-  answer: JsonBody;
-  attempts: number;
-  deployment: Deployment;
-}
-
-/** An answer as the client will see it, wherever it came from. */
+/** An answer as the client will see it, fresh from upstream or from the cache. */
 export interface Answer {
   body: JsonBody;
+  /** Who answered: for a fresh answer the deployment's provider and model, for a cached one what was stored. */
   origin: CacheOrigin;
   /** Upstream calls made for this request: 0 when it joined another's call. */
   attempts: number;
 }
 
 /** Calls upstream: `signal` aborts once nobody waits for the answer any more. */
-export type Fetch = (signal: AbortSignal, priority: Priority) => Promise<FreshAnswer>;
+export type Fetch = (signal: AbortSignal, priority: Priority) => Promise<Answer>;
 
 export interface CacheCoordinator {
   /** Looks `key` up when the policy allows, counting the outcome per tier. */
@@ -45,7 +39,7 @@ export interface CacheCoordinator {
    */
   fetch(key: string, kind: CacheKind, fetch: Fetch, options: { signal: AbortSignal; priority: Priority; coalesce: boolean }): Promise<Answer>;
   /** Stores a finished answer (a stream, once complete). */
-  store(key: string, kind: CacheKind, answer: JsonBody, deployment: Deployment, computeMs: number): Promise<void>;
+  store(key: string, kind: CacheKind, answer: JsonBody, origin: CacheOrigin, computeMs: number): Promise<void>;
   /** Refreshes `key` in the background, unless a call for it is already in flight here. */
   refresh(key: string, kind: CacheKind, fetch: Fetch): void;
   /** A request joined an upstream stream already in flight. */
@@ -69,7 +63,8 @@ export const originOf = (deployment: Deployment): CacheOrigin => ({ provider: de
 const storedOrigin = (origin: CacheOrigin | undefined, value: JsonBody): CacheOrigin =>
   origin ?? { provider: 'cache', upstreamModel: typeof value['model'] === 'string' ? value['model'] : '' };
 
-export const hitOrigin = (hit: CacheHit): CacheOrigin => storedOrigin(hit.origin, hit.value);
+/** A cache hit as the answer the client sees: no upstream call was made for it. */
+export const hitAnswer = (hit: CacheHit): Answer => ({ body: hit.value, origin: storedOrigin(hit.origin, hit.value), attempts: 0 });
 
 interface SharedCall {
   waiters: number;
@@ -84,8 +79,6 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
   const refreshing = new Set<string>();
   const shutdown = new AbortController();
 
-  const toAnswer = (fresh: FreshAnswer): Answer => ({ body: fresh.answer, origin: originOf(fresh.deployment), attempts: fresh.attempts });
-
   /**
    * One upstream call, stored once it succeeds. `acrossInstances`: through Redis when there; never for
    * no-cache, since a follower may be handed the very entry the client asked to bypass.
@@ -93,25 +86,25 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
   const fetchAndStore = async (key: string, kind: CacheKind, fetch: Fetch, signal: AbortSignal, priority: Priority, acrossInstances: boolean): Promise<Answer> => {
     const started = clock.now();
     if (distributed && acrossInstances) {
-      let fresh: FreshAnswer | undefined;
-      const flight = await distributed.run(key, kind, async () => (fresh = await fetch(signal, priority)).answer, {
-        origin: () => fresh && originOf(fresh.deployment),
+      let fresh: Answer | undefined;
+      const flight = await distributed.run(key, kind, async () => (fresh = await fetch(signal, priority)).body, {
+        origin: () => fresh?.origin,
       });
       if (flight.role === 'follower') {
         telemetry.joined('redis');
         return { body: flight.value, origin: storedOrigin(flight.origin, flight.value), attempts: 0 };
       }
       // The leader stored it already; a local call (Redis down, or the leader gave up) has not.
-      if (fresh && flight.role === 'local') await store(key, kind, fresh.answer, fresh.deployment, clock.now() - started);
-      if (fresh) return toAnswer(fresh);
+      if (fresh && flight.role === 'local') await store(key, kind, fresh.body, fresh.origin, clock.now() - started);
+      if (fresh) return fresh;
     }
     const fresh = await fetch(signal, priority);
-    await store(key, kind, fresh.answer, fresh.deployment, clock.now() - started);
-    return toAnswer(fresh);
+    await store(key, kind, fresh.body, fresh.origin, clock.now() - started);
+    return fresh;
   };
 
-  const store = (key: string, kind: CacheKind, answer: JsonBody, deployment: Deployment, computeMs: number) =>
-    cache.set(key, kind, answer, { computeMs, origin: originOf(deployment) });
+  const store = (key: string, kind: CacheKind, answer: JsonBody, origin: CacheOrigin, computeMs: number) =>
+    cache.set(key, kind, answer, { computeMs, origin });
 
   /**
    * Joins the in-process call under `key` or starts it. The call's signal aborts only when every

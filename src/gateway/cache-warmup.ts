@@ -4,20 +4,25 @@
  * say on disk from the last run, costs no upstream call). It must never fail or delay start-up.
  */
 import { warmUp } from '../cache/index.js';
-import { handleChat } from './chat.js';
-import { handleEmbeddings } from './embeddings.js';
-import type { GatewayServices } from './services.js';
-import type { GatewayResult, JsonBody } from './types.js';
+import type { CacheCoordinator } from './cache-coordinator.js';
+import type { Gateway, GatewayResult, JsonBody } from './types.js';
 
-export function startCacheWarmUp(services: GatewayServices, requests: ReadonlyArray<JsonBody>, options: { maxWaitMs: number; log: (line: string) => void }): void {
+export interface WarmUpDeps {
+  /** The gateway's own entry points: a warm-up request takes the client's path. */
+  chat: Gateway['chat'];
+  embeddings: Gateway['embeddings'];
+  background: CacheCoordinator['background'];
+}
+
+export function startCacheWarmUp(deps: WarmUpDeps, requests: ReadonlyArray<JsonBody>, options: { maxWaitMs: number; log: (line: string) => void }): void {
   if (requests.length === 0) return;
-  services.caching.background('cache warm-up', async (signal) => {
+  deps.background('cache warm-up', async (signal) => {
     const run = async (request: JsonBody): Promise<void> => {
       const context = { requestId: 'cache-warmup', priority: 'low' as const, maxWaitMs: options.maxWaitMs, signal };
       // A request with `input` and no `messages` is an embedding request.
       const result = request['input'] !== undefined && request['messages'] === undefined
-        ? await handleEmbeddings(services, request, context)
-        : await handleChat(services, request, context);
+        ? await deps.embeddings(request, context)
+        : await deps.chat(request, context);
       await drain(result);
     };
     const { succeeded, failed } = await warmUp(requests, run);

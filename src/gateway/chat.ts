@@ -3,85 +3,91 @@
  * Streams are held until the first content chunk (dispatch's rule), then relayed chunk by chunk;
  * a stream that breaks after that ends with an error, never as a silently truncated answer.
  */
+import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError } from '../core/errors.js';
+import { withTokenMargin } from '../core/token-margin.js';
 import { UpstreamFailureError } from '../core/upstream-failure.js';
 import { chunksToCompletion, completionToChunks, computeCacheKey, decideCachePolicy } from '../cache/index.js';
-import { hitOrigin, originOf, type Fetch } from './cache-coordinator.js';
 import type { RouteDecision } from '../routing/index.js';
-import type { UpstreamJson, UpstreamStream } from '../upstream/index.js';
-import { bucketsFor } from './buckets.js';
-import { dispatch, type Admitted } from './dispatch.js';
-import type { GatewayServices } from './services.js';
+import type { UpstreamStream } from '../upstream/index.js';
+import { hitAnswer, originOf, type Fetch } from './cache-coordinator.js';
+import type { CallLease } from './call-lease.js';
+import type { DispatchRequest } from './dispatch.js';
+import type { ChatDeps } from './endpoint-deps.js';
+import { fetchJsonAnswer, jsonResult } from './json-answer.js';
 import type { GatewayResult, JsonBody, RequestContext, ResponseMeta } from './types.js';
 import { validateChatRequest, type ChatRequest } from './validate-request.js';
 
 /** What the gateway reserves for output when a request sets no max_tokens and the model states no cap. */
 const DEFAULT_OUTPUT_RESERVATION = 1024;
 
-export async function handleChat(services: GatewayServices, body: unknown, context: RequestContext): Promise<GatewayResult> {
+export async function handleChat(deps: ChatDeps, body: unknown, context: RequestContext): Promise<GatewayResult> {
   const request = validateChatRequest(body);
-  const decision = services.router.resolve(request);
-  const policy = decideCachePolicy(request, { 'cache-control': context.cacheControl }, services.settings.cache);
+  const decision = deps.router.resolve(request);
+  const policy = decideCachePolicy(request, { 'cache-control': context.cacheControl }, deps.cacheConfig);
   const cacheKey = policy.lookup || policy.store ? computeCacheKey(request, decision.requested, 'chat') : undefined;
   const responseModel = decision.kind === 'virtual' ? undefined : decision.requested;
   const wantsStream = request.stream === true;
   const wantsUsage = request.stream_options?.include_usage === true;
 
   const route = decision.header;
-  const dispatchRequest = {
+  const dispatchRequest: DispatchRequest = {
     candidates: decision.candidates,
-    tokensFor: (d: Deployment) => reservationTokens(services, decision, d),
+    tokensFor: (d: Deployment) => reservationTokens(deps.tokenMargin, decision, d),
+    promptTokens: decision.features.promptTokens,
     priority: context.priority,
-    deadline: services.clock.now() + context.maxWaitMs,
+    deadline: deps.clock.now() + context.maxWaitMs,
     signal: context.signal,
   };
+  // The one place a chat call goes to a deployment: the body shaped for it, under its deadlines.
   const shape = (deployment: Deployment): JsonBody => shapeBody(request, deployment, decision);
-  const fetchJson: Fetch = async (signal, priority) => {
-    const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal, priority }, (a, callSignal) =>
-      services.upstream.chat(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
-    );
-    return { answer: await finishJson(services, admitted, value, decision, responseModel), attempts, deployment: admitted.deployment };
-  };
+  const fetchJson: Fetch = (signal, priority) =>
+    fetchJsonAnswer(deps.dispatch, {
+      request: { ...dispatchRequest, signal, priority },
+      call: (lease, callSignal) => deps.upstream.chat(lease.deployment, shape(lease.deployment), { signal: callSignal, ...deps.timeoutsFor(lease.deployment) }),
+      responseModel,
+    });
 
-  const hit = await services.caching.lookup(cacheKey, 'chat', policy);
+  const hit = await deps.caching.lookup(cacheKey, 'chat', policy);
   if (cacheKey && hit) {
     // XFetch: serve this one, and let one background call renew it before it expires.
-    if (hit.refreshEarly) services.caching.refresh(cacheKey, 'chat', fetchJson);
-    const origin = hitOrigin(hit);
-    const meta: ResponseMeta = { provider: origin.provider, upstreamModel: origin.upstreamModel, cache: 'hit', attempts: 0, route };
-    if (!wantsStream) return { kind: 'json', meta, body: hit.value };
+    if (hit.refreshEarly) deps.caching.refresh(cacheKey, 'chat', fetchJson);
+    const answer = hitAnswer(hit);
+    if (!wantsStream) return jsonResult(answer, 'hit', route);
+    const meta: ResponseMeta = { provider: answer.origin.provider, upstreamModel: answer.origin.upstreamModel, cache: 'hit', attempts: 0, route };
     return { kind: 'stream', meta, chunks: once(completionToChunks(hit.value, { includeUsage: wantsUsage })) };
   }
 
   if (!wantsStream) {
     const answer =
       cacheKey && policy.store
-        ? await services.caching.fetch(cacheKey, 'chat', fetchJson, { signal: context.signal, priority: context.priority, coalesce: policy.lookup })
-        : await fetchJson(context.signal, context.priority).then(({ answer, attempts, deployment }) => ({ body: answer, attempts, origin: originOf(deployment) }));
-    const { provider, upstreamModel } = answer.origin;
-    return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache: policy.status, route }, body: answer.body };
+        ? await deps.caching.fetch(cacheKey, 'chat', fetchJson, { signal: context.signal, priority: context.priority, coalesce: policy.lookup })
+        : await fetchJson(context.signal, context.priority);
+    return jsonResult(answer, policy.status, route);
   }
 
   // Dropping the usage chunk inside relay saves a generator layer; a shared stream keeps it, as its
   // readers may differ in include_usage (stream_options is not part of the cache key).
   const open = async (signal: AbortSignal, dropUsage: boolean) => {
-    const started = services.clock.now();
-    const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal }, (a, callSignal) =>
-      services.upstream.chatStream(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
+    const started = deps.clock.now();
+    const { value, lease, attempts } = await deps.dispatch({ ...dispatchRequest, signal }, (l, callSignal) =>
+      deps.upstream.chatStream(l.deployment, shape(l.deployment), { signal: callSignal, ...deps.timeoutsFor(l.deployment) }),
     );
+    const origin = originOf(lease.deployment);
     const store =
       cacheKey && policy.store
-        ? (completion: JsonBody) => services.caching.store(cacheKey, 'chat', completion, admitted.deployment, services.clock.now() - started)
+        ? (completion: JsonBody) => deps.caching.store(cacheKey, 'chat', completion, origin, deps.clock.now() - started)
         : undefined;
-    return { chunks: relay(services, admitted, value, decision, responseModel, store, dropUsage), attempts, deployment: admitted.deployment };
+    const model = responseModel ?? lease.deployment.model.id;
+    return { chunks: relay({ lease, stream: value, model, clock: deps.clock, store, dropUsage }), attempts, deployment: lease.deployment };
   };
   // The fan-out's signal aborts once every client reading the stream has gone, not when its first one does.
   const shared = cacheKey !== undefined && policy.lookup;
   const opened = shared
-    ? await services.streamFanout.join(cacheKey, (signal) => open(signal, false))
+    ? await deps.streamFanout.join(cacheKey, (signal) => open(signal, false))
     : { ...(await open(context.signal, !wantsUsage)), isLeader: true };
-  if (!opened.isLeader) services.caching.joinedStream();
+  if (!opened.isLeader) deps.caching.joinedStream();
   const chunks = wantsUsage || !shared ? opened.chunks : withoutUsageChunk(opened.chunks);
   const meta: ResponseMeta = {
     provider: opened.deployment.providerId,
@@ -93,9 +99,10 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
   return { kind: 'stream', meta, chunks };
 }
 
-function reservationTokens(services: GatewayServices, decision: RouteDecision, deployment: Deployment): number {
+/** Tokens reserved on `deployment`: the prompt estimate × margin, plus the output it may write there. */
+function reservationTokens(tokenMargin: number, decision: RouteDecision, deployment: Deployment): number {
   const output = decision.maxTokensFor(deployment) ?? Math.min(deployment.model.maxOutputTokens ?? DEFAULT_OUTPUT_RESERVATION, DEFAULT_OUTPUT_RESERVATION);
-  return Math.ceil(decision.features.promptTokens * services.settings.tokenMargin) + output;
+  return withTokenMargin(decision.features.promptTokens, tokenMargin) + output;
 }
 
 /** The body sent to one deployment: the client's, with max_tokens clamped to what that model can write. */
@@ -109,74 +116,62 @@ function shapeBody(request: ChatRequest, deployment: Deployment, decision: Route
   return body;
 }
 
-async function finishJson(
-  services: GatewayServices,
-  admitted: Admitted,
-  response: UpstreamJson,
-  decision: RouteDecision,
-  responseModel: string | undefined,
-): Promise<JsonBody> {
-  const { deployment } = admitted;
-  await services.quota.ledger.observe(bucketsFor(deployment), response.signal);
-  const usage = response.body['usage'] as { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
-  await admitted.settle({ tokens: usage?.total_tokens ?? reservationTokens(services, decision, deployment), requestCharged: true });
-  services.observeCall(deployment, {
-    promptTokens: usage?.prompt_tokens ?? decision.features.promptTokens,
-    outputTokens: usage?.completion_tokens ?? 0,
-    ttftMs: response.firstByteMs,
-    totalMs: response.totalMs,
-  });
-  // The body was parsed for this call alone: set the model in place rather than copy it.
-  const body = response.body;
-  body['model'] = responseModel ?? deployment.model.id;
-  return body;
+interface RelayOptions {
+  lease: CallLease;
+  stream: UpstreamStream;
+  /** The model named in every chunk. */
+  model: string;
+  clock: Clock;
+  /** Stores the completed answer in the cache; undefined when the policy does not store. */
+  store: ((completion: JsonBody) => Promise<void>) | undefined;
+  /** Drop the usage chunk the client did not ask for. */
+  dropUsage: boolean;
 }
 
-/** Relays an upstream stream to the client, settling quota and feeding the cache once it ends. */
-async function* relay(
-  services: GatewayServices,
-  admitted: Admitted,
-  stream: UpstreamStream,
-  decision: RouteDecision,
-  responseModel: string | undefined,
-  store: ((completion: JsonBody) => Promise<void>) | undefined,
-  dropUsage: boolean,
-): AsyncGenerator<JsonBody[]> {
-  const { deployment } = admitted;
-  const model = responseModel ?? deployment.model.id;
+/**
+ * Relays an upstream stream to the client and ends its lease: `succeed` once it ends, `fail` when it
+ * breaks off, `abandon` when the reader leaves early. Feeds the cache once complete.
+ */
+async function* relay(options: RelayOptions): AsyncGenerator<JsonBody[]> {
+  const { lease, stream, model, store, dropUsage } = options;
   const collected: JsonBody[] = [];
-  let complete = false;
   let outputChunks = 0;
+  let ended = false;
   try {
-    await services.quota.ledger.observe(bucketsFor(deployment), stream.signal);
-    for await (const batch of stream.batches()) {
-      // Each chunk is freshly parsed and ours alone: set the model in place rather than copy it.
-      for (const chunk of batch as JsonBody[]) chunk['model'] = model;
-      if (store) collected.push(...batch);
-      outputChunks += batch.length;
-      const relayed = dropUsage ? batch.filter((chunk) => !isUsageOnly(chunk)) : batch;
-      if (relayed.length > 0) yield relayed;
+    try {
+      for await (const batch of stream.batches()) {
+        // Each chunk is freshly parsed and ours alone: set the model in place rather than copy it.
+        for (const chunk of batch as JsonBody[]) chunk['model'] = model;
+        if (store) collected.push(...batch);
+        outputChunks += batch.length;
+        const relayed = dropUsage ? batch.filter((chunk) => !isUsageOnly(chunk)) : batch;
+        if (relayed.length > 0) yield relayed;
+      }
+    } catch (error) {
+      ended = true;
+      stream.cancel();
+      throw await brokenStream(lease, error);
     }
-    complete = true;
-  } catch (error) {
-    if (error instanceof UpstreamFailureError) {
-      const failure = services.resilience.classify(error.failure, deployment);
-      services.resilience.breakers.recordFailure(deployment.id, failure);
-      throw new FreewayError('upstream_stream_error', `The upstream stream from ${deployment.providerId} broke off: ${failure.message}`);
-    }
-    throw error;
+    ended = true;
+    await lease.succeed({ usage: stream.usage(), ttftMs: stream.firstByteMs, totalMs: options.clock.now() - stream.startedAt, outputTokensEstimate: outputChunks });
+    if (store) await store(chunksToCompletion(collected));
   } finally {
-    if (!complete) stream.cancel();
-    const usage = stream.usage();
-    await admitted.settle({ tokens: usage?.total_tokens ?? reservationTokens(services, decision, deployment), requestCharged: true });
-    services.observeCall(deployment, {
-      promptTokens: usage?.prompt_tokens ?? decision.features.promptTokens,
-      outputTokens: usage?.completion_tokens ?? outputChunks,
-      ttftMs: stream.firstByteMs,
-      totalMs: services.clock.now() - stream.startedAt,
-    });
-    if (complete && store) await store(chunksToCompletion(collected));
+    // The reader left before the end: the provider did the work, nobody reads it.
+    if (!ended) {
+      stream.cancel();
+      await lease.abandon();
+    }
   }
+}
+
+/** Ends the lease of a stream that broke off and says what the client sees. */
+async function brokenStream(lease: CallLease, error: unknown): Promise<unknown> {
+  if (!(error instanceof UpstreamFailureError)) {
+    await lease.abandon();
+    return error;
+  }
+  const failure = await lease.fail(error);
+  return new FreewayError('upstream_stream_error', `The upstream stream from ${lease.deployment.providerId} broke off: ${failure.message}`);
 }
 
 function isUsageOnly(chunk: JsonBody): boolean {

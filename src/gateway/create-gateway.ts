@@ -1,6 +1,6 @@
 /**
- * `createGateway(config, deps)`: assembles the services from config and injected dependencies
- * and exposes the pipeline's entry points. Every side effect (clock, Redis, dispatcher, random)
+ * `createGateway(config, deps)`: assembles the pipeline's parts from config and injected dependencies
+ * (each step gets only the parts it uses) and exposes the pipeline's entry points. Every side effect (clock, Redis, dispatcher, random)
  * comes in through `deps`, so tests drive the whole gateway with real HTTP and fake time.
  */
 import { Redis } from 'ioredis';
@@ -9,7 +9,7 @@ import { createStreamFanout } from '../cache/index.js';
 import type { FreewayConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
-import { AdaptiveTimeouts, classifyFailure, createBreakerRegistry, fullJitterDelay, RetryBudget } from '../resilience/index.js';
+import { AdaptiveTimeouts, classifyFailure, createBreakerRegistry, createDisabledKeys, fullJitterDelay, RetryBudget } from '../resilience/index.js';
 import { createLatencyPredictor, createRouter } from '../routing/index.js';
 import { createMetrics } from '../telemetry/index.js';
 import { createUpstreamClient } from '../upstream/index.js';
@@ -18,7 +18,9 @@ import { startCacheWarmUp } from './cache-warmup.js';
 import { handleChat } from './chat.js';
 import { buildDeployments } from './deployments.js';
 import { handleEmbeddings } from './embeddings.js';
-import type { GatewayServices } from './services.js';
+import { createCallLeases } from './call-lease.js';
+import { createDispatch } from './dispatch.js';
+import type { ChatDeps } from './endpoint-deps.js';
 import { describeState } from './state.js';
 import { createGatewayTelemetry } from './telemetry.js';
 import { createQuotaView } from './quota-view.js';
@@ -26,7 +28,6 @@ import { awaitRedisReady, createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
 import { persistPredictor } from './predictor-persistence.js';
 import type { Gateway } from './types.js';
-import { keyIdOf } from './state.js';
 
 export interface GatewayDeps {
   env?: NodeJS.ProcessEnv;
@@ -60,68 +61,75 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const timeouts = new AdaptiveTimeouts({ minMs: config.resilience.firstTokenTimeoutMs.min, maxMs: config.resilience.firstTokenTimeoutMs.max });
   const predictor = createLatencyPredictor({ clock });
   const persistence = await persistPredictor(predictor, config.routing.predictorPath, { clock, log });
-  // Keyed by provider and key, not scope: one bad key in an organisation leaves its other keys serving.
-  const disabledKeys = new Map<string, string>();
-  const isAvailable = (d: Deployment) => !disabledKeys.has(keyIdOf(d)) && !breakers.isOpen(d.id);
+  const disabledKeys = createDisabledKeys({ log });
+  const isAvailable = (d: Deployment) => !disabledKeys.isDisabled(d) && !breakers.isOpen(d.id);
+  const timeoutsFor = (d: Deployment) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs });
 
   const router = createRouter({
     deployments,
     rules: config.routing,
     predictor,
     health: { isAvailable, headroom: (d) => quotaView.headroom(d) },
+    tokenMargin: config.quota.tokenMargin,
   });
   for (const warning of router.warnings) log(`warning: routing: ${warning}`);
 
-  const { cache, caching } = createCaching(config.cache, { redis, clock, random, metrics, record: (tier, event) => telemetry.cacheEvent(tier, event), log });
-  const services: GatewayServices = {
+  const openLease = createCallLeases({
     clock,
-    deployments,
-    router,
-    upstream: createUpstreamClient({ ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}), clock }),
-    quota: { ledger, queue, concurrencyFor },
-    resilience: {
-      classify: (failure, d) => classifyFailure(failure, { deploymentId: d.id, secrets: [d.apiKey], now: clock.now() }),
-      breakers,
-      retryBudget,
-      backoff: (attempt, retryAfterMs) => fullJitterDelay(attempt, { baseMs: 250, capMs: 8000, random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }),
-      hedgeDelayMs: (d) => (config.resilience.hedging.enabled ? timeouts.percentileMs(d.id, 0.95) : undefined),
-    },
-    predictor,
-    cache,
-    caching,
-    streamFanout: createStreamFanout(),
-    telemetry,
-    settings: { maxAttempts: config.resilience.maxAttempts, tokenMargin: config.quota.tokenMargin, cache: config.cache },
-    isAvailable,
-    disableKey: (d, reason) => {
-      if (disabledKeys.has(keyIdOf(d))) return;
-      disabledKeys.set(keyIdOf(d), reason);
-      log(`warning: ${d.providerId} ${d.keyLabel} rejected by the provider and taken out of service: ${reason}`);
-    },
-    timeoutsFor: (d) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs }),
-    observeCall: (d, observation) => {
+    ledger,
+    queue,
+    breakers,
+    disabledKeys,
+    classify: (failure, d) => classifyFailure(failure, { deploymentId: d.id, secrets: [d.apiKey], now: clock.now() }),
+    observeLatency: (d, observation) => {
       predictor.observe(d.id, observation);
       persistence.touch();
       timeouts.observe(d.id, observation.ttftMs);
-      telemetry.upstreamSucceeded(d, observation);
     },
-  };
+    telemetry,
+  });
+  const dispatch = createDispatch({
+    clock,
+    queue,
+    admission: { clock, ledger, breakers, concurrencyFor, isAvailable, openLease },
+    retryBudget,
+    backoff: (attempt, retryAfterMs) => fullJitterDelay(attempt, { baseMs: 250, capMs: 8000, random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }),
+    hedgeDelayMs: (d) => (config.resilience.hedging.enabled ? timeouts.percentileMs(d.id, 0.95) : undefined),
+    retried: (d, reason) => telemetry.retried(d, reason),
+    maxAttempts: config.resilience.maxAttempts,
+  });
 
-  startCacheWarmUp(services, config.cache.warmup, { maxWaitMs: config.quota.defaultMaxWaitMs, log });
+  const { cache, caching } = createCaching(config.cache, { redis, clock, random, metrics, record: (tier, event) => telemetry.cacheEvent(tier, event), log });
+  const upstream = createUpstreamClient({ ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}), clock });
+  const endpoints: ChatDeps = {
+    clock,
+    router,
+    upstream,
+    timeoutsFor,
+    dispatch,
+    caching,
+    cacheConfig: config.cache,
+    tokenMargin: config.quota.tokenMargin,
+    streamFanout: createStreamFanout(),
+  };
+  const chat: Gateway['chat'] = (body, context) => handleChat(endpoints, body, context);
+  const embeddings: Gateway['embeddings'] = (body, context) => handleEmbeddings(endpoints, body, context);
+
+  startCacheWarmUp({ chat, embeddings, background: (label, work) => caching.background(label, work) }, config.cache.warmup, { maxWaitMs: config.quota.defaultMaxWaitMs, log });
 
   return {
-    chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => handleChat(services, body, context)),
-    embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => handleEmbeddings(services, body, context)),
+    chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => chat(body, context)),
+    embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => embeddings(body, context)),
     listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
     explainRoute: (body) => explainRoute(router, body),
-    state: () => describeState(services, { disabledKeys }),
+    state: () => describeState({ clock, deployments, ledger, queue, breakers, disabledKeys, predictor, concurrencyFor, timeoutsFor }),
     renderMetrics: async () => {
-      await telemetry.refreshGauges(services);
+      await telemetry.refreshGauges({ ledger, queue, breakers, deployments });
       return { contentType: metrics.contentType, text: await metrics.render() };
     },
     close: async () => {
       await caching.close();
-      await services.upstream.close();
+      await upstream.close();
       await persistence.close();
       await cache.close();
       if (ownsRedis) redis?.disconnect();

@@ -1,121 +1,130 @@
 /**
- * Steps 4–7 of the pipeline: admit a request on the best candidate that has quota (waiting in
- * the priority queue when none has), call it, feed what the provider said back into the ledger,
- * and fail over to the next candidate on a retryable error — all before the first byte reaches
- * the client. It owns the order of those steps, not their rules: quota, resilience and upstream do.
+ * Dispatch: pick the first candidate that has quota and is healthy (waiting for one in the priority
+ * queue when none has), run one attempt on it (upstream-attempt.ts: the call, maybe hedged), and fail
+ * over to the next candidate on a retryable error — all before the first byte reaches the client. It
+ * owns the order of those steps, not their rules: quota, resilience and upstream do, and the call
+ * lease does every attempt's bookkeeping.
  */
+import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError, isFreewayError } from '../core/errors.js';
-import { mostInformativeError } from '../resilience/index.js';
-import type { GatewayServices } from './services.js';
-import type { Priority } from './types.js';
+import type { AdmissionQueue } from '../quota/index.js';
+import { mostInformativeError, type RetryBudget } from '../resilience/index.js';
+import type { CallLease } from './call-lease.js';
 import { preferSameModel, tooSmallAfterOverflow } from './failover-order.js';
-import { callMaybeHedged } from './hedged-call.js';
-import { recordFailure } from './record-failure.js';
-import { reserveFirst, type Admitted } from './reserve-first.js';
+import { reserveFirst, type AdmissionDeps, type AdmissionRequest } from './reserve-first.js';
+import type { Priority } from './types.js';
+import { runAttempt, type UpstreamAnswer, type UpstreamCall } from './upstream-attempt.js';
 
-export type { Admitted } from './reserve-first.js';
+export type { UpstreamAnswer, UpstreamCall } from './upstream-attempt.js';
 
-export interface DispatchRequest {
+export interface DispatchRequest extends AdmissionRequest {
   candidates: Deployment[];
-  /** Tokens to reserve per deployment (prompt estimate × margin + the output it may write there). */
-  tokensFor: (deployment: Deployment) => number;
   priority: Priority;
-  /** Epoch ms after which the request gives up waiting for quota. */
+  /** Clock ms after which the request gives up waiting for quota. */
   deadline: number;
   signal: AbortSignal;
 }
 
 export interface Dispatched<T> {
   value: T;
-  admitted: Admitted;
+  /** The lease of the call that answered: the caller ends it with `succeed` (or `fail`, `abandon`). */
+  lease: CallLease;
   attempts: number;
 }
 
 /**
- * Calls `call` on admitted candidates until one succeeds. `call` must resolve only when the
- * answer is safe to start sending (for streams: the first content chunk is in hand).
+ * Calls `call` on admitted candidates until one answers. `call` must resolve only when the answer
+ * is safe to start sending (for streams: the first content chunk is in hand).
  */
-export async function dispatch<T>(
-  services: GatewayServices,
-  request: DispatchRequest,
-  call: (admitted: Admitted, signal: AbortSignal) => Promise<T>,
-): Promise<Dispatched<T>> {
-  const { resilience } = services;
-  const { breakers } = resilience;
-  const excluded = new Set<string>();
-  // Providers this request has called: every further call to one of them is a retry and pays from its budget.
-  const called = new Set<string>();
-  let order: Deployment[] = [...request.candidates];
-  let attempts = 0;
-  let sameRetries = 0;
-  let lastError: FreewayError | undefined;
+export type Dispatch = <T extends UpstreamAnswer>(request: DispatchRequest, call: UpstreamCall<T>) => Promise<Dispatched<T>>;
 
-  for (;;) {
-    const eligible = order.filter(
-      (d) =>
-        !excluded.has(d.id) &&
-        services.isAvailable(d) &&
-        (sameRetries > 0 || !called.has(d.providerId) || resilience.retryBudget.available(d.providerId) >= 1),
-    );
-    if (eligible.length === 0) {
-      throw withAttempts(lastError ?? new FreewayError('no_healthy_provider', 'No provider can serve this model right now'), attempts);
-    }
+export interface DispatchDeps {
+  clock: Clock;
+  queue: AdmissionQueue;
+  admission: AdmissionDeps;
+  retryBudget: RetryBudget;
+  /** Delay before retry number `attempt` on the same deployment, at least what the provider asked. */
+  backoff(attempt: number, retryAfterMs: number | undefined): number;
+  /** When to hedge a call on `deployment`; undefined: do not hedge. */
+  hedgeDelayMs(deployment: Deployment): number | undefined;
+  /** Counts a retry or hedge in metrics. */
+  retried(deployment: Deployment, reason: string): void;
+  maxAttempts: number;
+}
 
-    const admitted = await admit(services, request, eligible, lastError).catch((error: unknown) => {
-      throw isFreewayError(error) ? withAttempts(error, attempts) : error;
-    });
-    const { providerId } = admitted.deployment;
-    if (!called.has(providerId)) resilience.retryBudget.recordRequest(providerId);
-    else if (sameRetries === 0) resilience.retryBudget.tryRetry(providerId);
-    called.add(providerId);
-    attempts += 1;
-    const started = services.clock.now();
-    try {
-      const hedged = await callMaybeHedged(services, request, admitted, eligible, call, () => (attempts += 1));
-      breakers.recordSuccess(hedged.admitted.deployment.id);
-      return { value: hedged.value, admitted: hedged.admitted, attempts };
-    } catch (error) {
-      if (request.signal.aborted) {
-        breakers.recordAbandoned(admitted.deployment.id);
-        await admitted.settle({ requestCharged: true, concurrency: 'ignore' });
-        throw new FreewayError('client_closed', 'The client closed the connection');
+export function createDispatch(deps: DispatchDeps): Dispatch {
+  const { admission, retryBudget, clock } = deps;
+  const attemptDeps = {
+    clock,
+    retryBudget,
+    hedgeDelayMs: (d: Deployment) => deps.hedgeDelayMs(d),
+    retried: (d: Deployment, reason: string) => deps.retried(d, reason),
+    reserve: (eligible: readonly Deployment[], request: AdmissionRequest) => reserveFirst(admission, eligible, request),
+  };
+
+  return async function dispatch<T extends UpstreamAnswer>(request: DispatchRequest, call: UpstreamCall<T>): Promise<Dispatched<T>> {
+    const excluded = new Set<string>();
+    // Providers this request has called: every further call to one of them is a retry and pays from its budget.
+    const called = new Set<string>();
+    let order: Deployment[] = [...request.candidates];
+    let attempts = 0;
+    let sameRetries = 0;
+    let lastError: FreewayError | undefined;
+
+    for (;;) {
+      const eligible = order.filter(
+        (d) =>
+          !excluded.has(d.id) &&
+          admission.isAvailable(d) &&
+          (sameRetries > 0 || !called.has(d.providerId) || retryBudget.available(d.providerId) >= 1),
+      );
+      if (eligible.length === 0) {
+        throw withAttempts(lastError ?? new FreewayError('no_healthy_provider', 'No provider can serve this model right now'), attempts);
       }
-      const failure = await recordFailure(services, admitted, error, services.clock.now() - started);
+
+      const primary = await admit(deps, request, eligible, lastError).catch((error: unknown) => {
+        throw isFreewayError(error) ? withAttempts(error, attempts) : error;
+      });
+      const { providerId } = primary.deployment;
+      if (!called.has(providerId)) retryBudget.recordRequest(providerId);
+      else if (sameRetries === 0) retryBudget.tryRetry(providerId);
+      called.add(providerId);
+
+      const outcome = await runAttempt(attemptDeps, { ...request, primary, eligible, call });
+      attempts += outcome.attempts;
+      if (outcome.kind === 'answered') return { value: outcome.value, lease: outcome.lease, attempts };
+      if (outcome.kind === 'client_gone') throw new FreewayError('client_closed', 'The client closed the connection');
+
+      const { failure, deployment } = outcome;
       lastError = mostInformativeError(lastError ? [lastError, failure] : [failure]);
-      if (failure.retry === 'never' || attempts >= services.settings.maxAttempts) throw withAttempts(failure, attempts);
-      const canRetrySame =
-        failure.retry === 'same' && sameRetries < 1 && resilience.retryBudget.tryRetry(admitted.deployment.providerId);
+      if (failure.retry === 'never' || attempts >= deps.maxAttempts) throw withAttempts(failure, attempts);
+      const canRetrySame = failure.retry === 'same' && sameRetries < 1 && retryBudget.tryRetry(deployment.providerId);
       if (canRetrySame) {
         sameRetries += 1;
-        services.telemetry.retried(admitted.deployment, failure.code);
-        const delay = resilience.backoff(sameRetries, failure.retryAfterMs);
-        if (services.clock.now() + delay >= request.deadline) throw withAttempts(failure, attempts);
-        await services.clock.sleep(delay, request.signal);
+        deps.retried(deployment, failure.code);
+        const delay = deps.backoff(sameRetries, failure.retryAfterMs);
+        if (clock.now() + delay >= request.deadline) throw withAttempts(failure, attempts);
+        await clock.sleep(delay, request.signal);
       } else {
         // A rate-limited deployment stays a candidate: the ledger has parked it until its limit returns.
-        if (!isQuotaRefusal(failure.code)) excluded.add(admitted.deployment.id);
+        if (!isQuotaRefusal(failure.code)) excluded.add(deployment.id);
         sameRetries = 0;
-        order = preferSameModel(order, admitted.deployment);
+        order = preferSameModel(order, deployment);
       }
       if (failure.code === 'context_length_exceeded') {
-        for (const d of tooSmallAfterOverflow(request.candidates, admitted.deployment)) excluded.add(d.id);
+        for (const d of tooSmallAfterOverflow(request.candidates, deployment)) excluded.add(d.id);
       }
     }
-  }
+  };
 }
 
 /** Reserves quota on the first eligible candidate with room, waiting in the priority queue otherwise. */
-async function admit(
-  services: GatewayServices,
-  request: DispatchRequest,
-  eligible: Deployment[],
-  lastError: FreewayError | undefined,
-): Promise<Admitted> {
+async function admit(deps: DispatchDeps, request: DispatchRequest, eligible: Deployment[], lastError: FreewayError | undefined): Promise<CallLease> {
   try {
-    return await services.quota.queue.admit<Admitted>(
+    return await deps.queue.admit<CallLease>(
       async () => {
-        const reserved = await reserveFirst(services, eligible, request.tokensFor);
+        const reserved = await reserveFirst(deps.admission, eligible, request);
         if (!reserved.ok && reserved.neverFits) throw reserved.neverFits;
         return reserved;
       },

@@ -1,37 +1,47 @@
 /**
  * One pass of admission, without waiting: reserve quota on the first candidate that is healthy,
- * has a concurrency slot and (when its breaker is half-open) wins the probe lease. Dispatch runs it
- * inside the priority queue; a hedge runs it once, since a hedge that must wait is not worth sending.
- * It never calls a provider and never waits for quota.
+ * has a concurrency slot and (when its breaker is half-open) wins the probe lease, and hand back a
+ * call lease that owns the reservation from then on. Dispatch runs it inside the priority queue; a
+ * hedge runs it once, since a hedge that must wait is not worth sending. It never calls a provider
+ * and never waits for quota.
  */
+import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
-import type { ReleaseOutcome, SettleOutcome } from '../quota/index.js';
+import type { ConcurrencyLimiter, QuotaLedger } from '../quota/index.js';
+import type { BreakerRegistry } from '../resilience/index.js';
 import { createRefusals, type Refused } from './admission-refusals.js';
 import { bucketsFor } from './buckets.js';
-import type { GatewayServices } from './services.js';
+import type { CallLease, OpenLease } from './call-lease.js';
 
-export interface Admitted {
-  deployment: Deployment;
-  /** Settle once the call's real usage is known: refund or charge the difference. */
-  settle: (outcome: SettleOutcome & { concurrency?: ReleaseOutcome }) => Promise<void>;
+export interface AdmissionDeps {
+  clock: Clock;
+  ledger: QuotaLedger;
+  breakers: BreakerRegistry;
+  /** The adaptive concurrency limiter of a deployment whose provider publishes no limits. */
+  concurrencyFor(deployment: Deployment): ConcurrencyLimiter | undefined;
+  /** Breaker not open and key not disabled. */
+  isAvailable(deployment: Deployment): boolean;
+  openLease: OpenLease;
 }
 
-export type Reserved = { ok: true; value: Admitted } | Refused;
+export interface AdmissionRequest {
+  /** Tokens to reserve on a deployment (prompt estimate × margin + the output it may write there). */
+  tokensFor: (deployment: Deployment) => number;
+  /** The prompt estimate, for the latency predictor when usage does not say. */
+  promptTokens: number;
+}
 
-export async function reserveFirst(
-  services: GatewayServices,
-  eligible: readonly Deployment[],
-  tokensFor: (deployment: Deployment) => number,
-): Promise<Reserved> {
-  const { ledger, queue } = services.quota;
-  const { breakers } = services.resilience;
-  const refusals = createRefusals(services.clock);
+export type Reserved = { ok: true; value: CallLease } | Refused;
+
+export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deployment[], request: AdmissionRequest): Promise<Reserved> {
+  const { ledger, breakers } = deps;
+  const refusals = createRefusals(deps.clock);
   for (const deployment of eligible) {
-    if (!services.isAvailable(deployment)) {
+    if (!deps.isAvailable(deployment)) {
       refusals.unavailable();
       continue;
     }
-    const concurrency = services.quota.concurrencyFor(deployment);
+    const concurrency = deps.concurrencyFor(deployment);
     if (concurrency && !concurrency.tryAcquire()) {
       refusals.concurrency();
       continue;
@@ -42,24 +52,10 @@ export async function reserveFirst(
       refusals.unavailable();
       continue;
     }
-    const tokens = tokensFor(deployment);
+    const tokens = request.tokensFor(deployment);
     const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens });
     if (result.ok) {
-      const reservation = result.reservation;
-      let settled = false;
-      return {
-        ok: true,
-        value: {
-          deployment,
-          settle: async ({ concurrency: concurrencyOutcome, ...outcome }) => {
-            if (settled) return;
-            settled = true;
-            concurrency?.release(concurrencyOutcome ?? 'success');
-            await ledger.settle(reservation, outcome);
-            queue.notify();
-          },
-        },
-      };
+      return { ok: true, value: deps.openLease({ deployment, reservation: result.reservation, concurrency, promptTokens: request.promptTokens }) };
     }
     concurrency?.release('ignore');
     breakers.recordAbandoned(deployment.id);

@@ -6,7 +6,9 @@ import type { Deployment } from '../core/deployment.js';
 import { describeLimit, type Limit } from '../core/limits.js';
 import { isFreewayError, type FreewayError } from '../core/errors.js';
 import type { CacheEvent, Metrics } from '../telemetry/index.js';
-import type { CallObservation, GatewayServices } from './services.js';
+import type { AdmissionQueue, QuotaLedger } from '../quota/index.js';
+import type { BreakerRegistry } from '../resilience/index.js';
+import type { CallObservation } from './call-lease.js';
 import type { GatewayResult } from './types.js';
 
 export interface GatewayTelemetry {
@@ -16,7 +18,15 @@ export interface GatewayTelemetry {
   retried(deployment: Deployment, reason: string): void;
   cacheEvent(tier: 'memory' | 'disk' | 'redis', event: CacheEvent): void;
   storeFallback(store: string): void;
-  refreshGauges(services: GatewayServices): Promise<void>;
+  refreshGauges(sources: GaugeSources): Promise<void>;
+}
+
+/** What the gauges are read from at scrape time. */
+export interface GaugeSources {
+  ledger: QuotaLedger;
+  queue: AdmissionQueue;
+  breakers: BreakerRegistry;
+  deployments: readonly Deployment[];
 }
 
 /** 'minute', 'day', '90000ms': the window part of a limit's label. */
@@ -61,19 +71,19 @@ export function createGatewayTelemetry(metrics: Metrics, now: () => number): Gat
     storeFallback(store) {
       metrics.storeFallback({ store });
     },
-    async refreshGauges(services) {
-      const snapshot = await services.quota.ledger.snapshot();
+    async refreshGauges(sources) {
+      const snapshot = await sources.ledger.snapshot();
       for (const bucket of snapshot.buckets) {
         for (const limit of bucket.limits) {
           metrics.quotaRemaining({ bucket: bucket.key, unit: limit.unit, window: windowLabel(limit), remaining: limit.remaining });
         }
         metrics.quotaParked({ bucket: bucket.key, parked: bucket.parkedUntil ? 1 : 0 });
       }
-      for (const [priority, depth] of Object.entries(services.quota.queue.depth())) {
+      for (const [priority, depth] of Object.entries(sources.queue.depth())) {
         metrics.queueDepth({ priority: priority as 'high' | 'normal' | 'low', depth });
       }
-      for (const deployment of services.deployments) {
-        metrics.breakerState({ deployment: deployment.id, state: services.resilience.breakers.state(deployment.id) });
+      for (const deployment of sources.deployments) {
+        metrics.breakerState({ deployment: deployment.id, state: sources.breakers.state(deployment.id) });
       }
     },
   };

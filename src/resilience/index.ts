@@ -22,6 +22,7 @@ export {
   type BreakerState,
 } from './breaker-registry.js';
 export { AdaptiveTimeouts, type AdaptiveTimeoutOptions, type TimeoutSnapshot } from './adaptive-timeouts.js';
+export { createDisabledKeys, keyIdOf, type DisabledKeys } from './disabled-keys.js';
 export { mostInformativeError } from './most-informative-error.js';
 export { hedge, type HedgeOptions, type HedgeResult, type HedgeSide } from './hedge.js';
 export { linkedController, raceAbort } from './abort-signals.js';

@@ -5,6 +5,7 @@
  * or out of quota (admission and the breaker decide that); it only ranks it lower.
  */
 import type { Deployment } from '../core/deployment.js';
+import { withTokenMargin } from '../core/token-margin.js';
 import { capabilityOf, classForDifficulty, sizeRank, type Capability, type SizeClass } from './capabilities.js';
 import type { LatencyPredictor } from './latency-predictor.js';
 import type { RoutingPreference } from './routing-rules.js';
@@ -54,7 +55,7 @@ export interface RankingInput {
   excluded: ReadonlyMap<string, string>;
   predictor: LatencyPredictor | undefined;
   health: RouterHealth | undefined;
-  /** Safety margin on the prompt estimate in context checks (another vocabulary may count more). */
+  /** Multiplier on the prompt estimate in context checks (another vocabulary may count more); see core/token-margin.ts. */
   tokenMargin: number;
 }
 
@@ -80,7 +81,7 @@ export function maxTokensFor(features: TaskFeatures, deployment: Deployment): nu
 
 /** Tokens the context window must hold for this request on this deployment. */
 export function tokensNeeded(features: TaskFeatures, deployment: Deployment, tokenMargin: number): number {
-  return Math.ceil(features.promptTokens * (1 + tokenMargin)) + (maxTokensFor(features, deployment) ?? 1);
+  return withTokenMargin(features.promptTokens, tokenMargin) + (maxTokensFor(features, deployment) ?? 1);
 }
 
 function constraintFailure(d: Deployment, cap: Capability, input: RankingInput): string | undefined {

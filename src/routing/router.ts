@@ -7,6 +7,7 @@
  */
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError } from '../core/errors.js';
+import { DEFAULT_TOKEN_MARGIN } from '../core/token-margin.js';
 import { closestIds } from './closest-ids.js';
 import type { LatencyPredictor } from './latency-predictor.js';
 import { maxTokensFor, rankPool, tokensNeeded, type RankingMode, type RouterHealth } from './ranking.js';
@@ -29,7 +30,7 @@ export interface RouterOptions {
   rules?: RoutingRules;
   predictor?: LatencyPredictor;
   health?: RouterHealth;
-  /** Margin on prompt estimates in context checks; 0.1 by default (gpt-tokenizer is an OpenAI vocabulary). */
+  /** Multiplier on prompt estimates in context checks, as config quota.tokenMargin; 1.15 by default (gpt-tokenizer is an OpenAI vocabulary). */
   tokenMargin?: number;
 }
 
@@ -57,7 +58,7 @@ export function createRouter(options: RouterOptions): Router {
   const rules = options.rules ?? {};
   const allow = rules.allow?.map(compilePattern);
   const deny = (rules.deny ?? []).map(compilePattern);
-  const tokenMargin = options.tokenMargin ?? 0.1;
+  const tokenMargin = options.tokenMargin ?? DEFAULT_TOKEN_MARGIN;
   const warnings: string[] = [];
 
   const excluded = new Map<string, string>();

@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseCache, defaultCacheConfig, type CachePolicy } from '../../src/cache/index.js';
 import { ManualClock, systemClock, type Clock } from '../../src/core/clock.js';
-import type { Deployment } from '../../src/core/deployment.js';
-import { createCacheCoordinator, type FreshAnswer } from '../../src/gateway/cache-coordinator.js';
+import { createCacheCoordinator, type Answer } from '../../src/gateway/cache-coordinator.js';
 import type { CacheTelemetry } from '../../src/gateway/cache-telemetry.js';
 import type { RunningFleet } from '../../src/simulator/index.js';
 import { EMBED_MODEL, chat, eventually, metric, question, startGateway, startTestFleet, upstreamCalls, type TestGateway } from './support.js';
@@ -58,7 +57,6 @@ describe('early refresh through the gateway', () => {
 });
 
 describe('the coordinator refreshes one key at a time', () => {
-  const fakeDeployment = { providerId: 'p', model: { upstreamId: 'm-v2' } } as unknown as Deployment;
   const silent: CacheTelemetry = { lookedUp: () => {}, skipped: () => {}, joined: () => {}, onCacheEvent: () => {} };
   const lookup: CachePolicy = { lookup: true, store: true, status: 'miss' };
   const answer = (content: string) => ({
@@ -73,11 +71,11 @@ describe('the coordinator refreshes one key at a time', () => {
     await cache.set('k', 'chat', answer('old'), { computeMs: 1000 });
     await clock.advance(defaultCacheConfig.ttlSeconds.completion * 1000 - 5000);
 
-    let release: (fresh: FreshAnswer) => void = () => {};
+    let release: (fresh: Answer) => void = () => {};
     let calls = 0;
     const fetch = () => {
       calls++;
-      return new Promise<FreshAnswer>((resolve) => (release = resolve));
+      return new Promise<Answer>((resolve) => (release = resolve));
     };
     for (let i = 0; i < 5; i++) {
       const hit = await coordinator.lookup('k', 'chat', lookup);
@@ -87,7 +85,7 @@ describe('the coordinator refreshes one key at a time', () => {
     await Promise.resolve();
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toBe(1);
-    release({ answer: answer('new'), attempts: 1, deployment: fakeDeployment });
+    release({ body: answer('new'), attempts: 1, origin: { provider: 'p', upstreamModel: 'm-v2' } });
     await coordinator.close();
 
     const renewed = await cache.get('k', 'chat');
