@@ -50,6 +50,7 @@ export {
 export type { RouteDecision, RouteExplanation, RouteKind } from './route-decision.js';
 export type { DeploymentVerdict, RankingMode, RouterHealth, ScoreParts } from './ranking.js';
 export type { RoutingPreference, RoutingRules } from './routing-rules.js';
+export { describeSkip, type SkipReason } from './skip-reasons.js';
 export { closestIds, editDistance } from './closest-ids.js';
 export {
   createLatencyPredictor,

@@ -9,6 +9,7 @@ import { withTokenMargin } from '../core/token-margin.js';
 import { capabilityOf, classForDifficulty, sizeRank, type Capability, type SizeClass } from './capabilities.js';
 import type { LatencyPredictor } from './latency-predictor.js';
 import type { RoutingPreference } from './routing-rules.js';
+import { describeSkip, type SkipReason } from './skip-reasons.js';
 import type { TaskFeatures } from './task-features.js';
 
 export interface RouterHealth {
@@ -38,7 +39,9 @@ export interface DeploymentVerdict {
   model: string;
   sizeClass: Capability['sizeClass'];
   contextWindow: number | undefined;
-  /** Why it is not a candidate; absent for candidates. */
+  /** Why it is not a candidate, as data; absent for candidates. */
+  skip?: SkipReason;
+  /** The same in words, for explanations. */
   skipped?: string;
   /** 1-based position among candidates. */
   rank?: number;
@@ -52,7 +55,7 @@ export interface RankingInput {
   /** Deployments without this tag are skipped (auto:code). */
   requiredTag?: 'code';
   /** Deployments the rules keep out, with the reason (shown, never ranked). */
-  excluded: ReadonlyMap<string, string>;
+  excluded: ReadonlyMap<string, SkipReason>;
   predictor: LatencyPredictor | undefined;
   health: RouterHealth | undefined;
   /** Multiplier on the prompt estimate in context checks (another vocabulary may count more); see core/token-margin.ts. */
@@ -84,18 +87,24 @@ export function tokensNeeded(features: TaskFeatures, deployment: Deployment, tok
   return withTokenMargin(features.promptTokens, tokenMargin) + (maxTokensFor(features, deployment) ?? 1);
 }
 
-function constraintFailure(d: Deployment, cap: Capability, input: RankingInput): string | undefined {
+// Reasons without details are shared constants: ranking runs on every request.
+const EMBEDDING_MODEL: SkipReason = { kind: 'embedding_model' };
+const NOT_EMBEDDING_MODEL: SkipReason = { kind: 'not_embedding_model' };
+const NO_TOOLS: SkipReason = { kind: 'no_tools' };
+const NO_JSON_MODE: SkipReason = { kind: 'no_json_mode' };
+const NO_VISION: SkipReason = { kind: 'no_vision' };
+
+function constraintFailure(d: Deployment, cap: Capability, input: RankingInput): SkipReason | undefined {
   const { features, requiredTag } = input;
   const isEmbedding = cap.tags.has('embedding');
-  if (features.endpoint === 'chat' && isEmbedding) return 'embedding model: cannot chat';
-  if (features.endpoint === 'embeddings' && !isEmbedding) return 'not an embedding model';
-  if (features.needs.tools && !cap.tags.has('tools')) return 'no tools support';
-  if (features.needs.json && !cap.tags.has('json')) return 'no JSON mode';
-  if (features.needs.vision && !cap.tags.has('vision')) return 'no vision input';
-  if (requiredTag && !cap.tags.has(requiredTag)) return `not tagged ${requiredTag}`;
+  if (features.endpoint === 'chat' && isEmbedding) return EMBEDDING_MODEL;
+  if (features.endpoint === 'embeddings' && !isEmbedding) return NOT_EMBEDDING_MODEL;
+  if (features.needs.tools && !cap.tags.has('tools')) return NO_TOOLS;
+  if (features.needs.json && !cap.tags.has('json')) return NO_JSON_MODE;
+  if (features.needs.vision && !cap.tags.has('vision')) return NO_VISION;
+  if (requiredTag && !cap.tags.has(requiredTag)) return { kind: 'missing_tag', tag: requiredTag };
   const needed = tokensNeeded(features, d, input.tokenMargin);
-  if (cap.contextWindow !== undefined && needed > cap.contextWindow)
-    return `context window ${cap.contextWindow} < ${needed} tokens needed`;
+  if (cap.contextWindow !== undefined && needed > cap.contextWindow) return { kind: 'context_window', contextWindow: cap.contextWindow, needed };
   return undefined;
 }
 
@@ -143,9 +152,10 @@ export function rankPool(input: RankingInput): RankingResult {
       contextWindow: cap.contextWindow,
     };
     verdicts.push(verdict);
-    const skipped = input.excluded.get(d.id) ?? constraintFailure(d, cap, input);
-    if (skipped) {
-      verdict.skipped = skipped;
+    const skip = input.excluded.get(d.id) ?? constraintFailure(d, cap, input);
+    if (skip) {
+      verdict.skip = skip;
+      verdict.skipped = describeSkip(skip);
       return;
     }
     const predictedMs = predictor?.predict(d.id, {

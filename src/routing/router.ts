@@ -13,6 +13,7 @@ import type { LatencyPredictor } from './latency-predictor.js';
 import { maxTokensFor, rankPool, tokensNeeded, type RankingMode, type RouterHealth } from './ranking.js';
 import { routeHeader, type RouteDecision, type RouteExplanation, type RouteKind } from './route-decision.js';
 import { compilePattern, ruleVerdict, type RoutingRules } from './routing-rules.js';
+import type { SkipReason } from './skip-reasons.js';
 import { extractTaskFeatures, type TaskFeatures } from './task-features.js';
 
 export const virtualModels = ['auto', 'auto:fast', 'auto:best', 'auto:code'] as const;
@@ -61,7 +62,7 @@ export function createRouter(options: RouterOptions): Router {
   const tokenMargin = options.tokenMargin ?? DEFAULT_TOKEN_MARGIN;
   const warnings: string[] = [];
 
-  const excluded = new Map<string, string>();
+  const excluded = new Map<string, SkipReason>();
   for (const d of options.deployments) {
     const reason = ruleVerdict(d, allow, deny);
     if (reason) excluded.set(d.id, reason);
@@ -211,7 +212,7 @@ function noCandidate(
   features: TaskFeatures,
   tokenMargin: number,
 ): FreewayError {
-  const roomOnly = pool.filter((d) => verdicts.find((v) => v.id === d.id)?.skipped?.startsWith('context window'));
+  const roomOnly = pool.filter((d) => verdicts.find((v) => v.id === d.id)?.skip?.kind === 'context_window');
   if (roomOnly.length > 0) {
     const largest = roomOnly.reduce((best, d) =>
       (d.model.contextWindow ?? 0) > (best.model.contextWindow ?? 0) ? d : best,

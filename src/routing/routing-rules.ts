@@ -4,6 +4,7 @@
  * it never resolves names to deployments.
  */
 import type { Deployment } from '../core/deployment.js';
+import type { SkipReason } from './skip-reasons.js';
 
 /** How a pool is ordered once the hard constraints have passed. */
 export type RoutingPreference = 'latency' | 'quality' | 'headroom' | 'order';
@@ -37,10 +38,10 @@ export function patternSubjects(deployment: Deployment): string[] {
 }
 
 /** Why rules keep this deployment out, or undefined when they let it in. */
-export function ruleVerdict(deployment: Deployment, allow: RegExp[] | undefined, deny: RegExp[]): string | undefined {
+export function ruleVerdict(deployment: Deployment, allow: RegExp[] | undefined, deny: RegExp[]): SkipReason | undefined {
   const subjects = patternSubjects(deployment);
   const denied = deny.find((pattern) => subjects.some((s) => pattern.test(s)));
-  if (denied) return `denied by rule ${denied.source}`;
-  if (allow && !allow.some((pattern) => subjects.some((s) => pattern.test(s)))) return 'not in the allow list';
+  if (denied) return { kind: 'denied_by_rule', pattern: denied.source };
+  if (allow && !allow.some((pattern) => subjects.some((s) => pattern.test(s)))) return { kind: 'not_allowed' };
   return undefined;
 }
