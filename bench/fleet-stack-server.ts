@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/index.js';
 import { systemClock, type Clock } from '../src/core/clock.js';
-import { startFreeway } from '../src/server/start-freeway.js';
+import { startFreeway } from '../src/app/start-freeway.js';
 import { defaultFleet, fleetGatewayConfig, startFleet } from '../src/simulator/index.js';
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@
  */
 import { parseConfig } from '../src/config/index.js';
 import { sizeClassOf } from '../src/routing/index.js';
-import { startFreeway } from '../src/server/start-freeway.js';
+import { startFreeway } from '../src/app/start-freeway.js';
 import { defaultFleet, fleetGatewayConfig, startFleet } from '../src/simulator/index.js';
 import type { FleetSpec } from '../src/simulator/fleet-spec.js';
 import type { FleetStats } from '../src/simulator/fleet-stats.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { isFreewayError } from '../core/errors.js';
-import { startFreeway } from '../server/start-freeway.js';
+import { startFreeway } from '../app/start-freeway.js';
 import { parsePort } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 

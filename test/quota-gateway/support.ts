@@ -5,7 +5,7 @@
  * the fleet's own /_sim/stats is the referee of what reached a provider.
  */
 import { parseConfig } from '../../src/config/index.js';
-import { startFreeway, type RunningFreeway } from '../../src/server/start-freeway.js';
+import { startFreeway, type RunningFreeway } from '../../src/app/start-freeway.js';
 import { fleetGatewayConfig, parseFleet, startFleet, type FleetStats, type GatewayConfig, type RunningFleet } from '../../src/simulator/index.js';
 import { SteerableClock } from '../support/steerable-clock.js';
 

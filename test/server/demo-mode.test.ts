@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startFreeway } from '../../src/server/start-freeway.js';
+import { startFreeway } from '../../src/app/start-freeway.js';
 
 describe('demo mode', () => {
   it('starts the simulated fleet in-process when no config and no key is set, says so, and serves', async () => {
@@ -30,7 +30,7 @@ describe('demo mode', () => {
   });
 
   it('uses the catalog providers whose keys are set instead of the demo fleet', async () => {
-    const { configFromEnvironment } = await import('../../src/server/config-from-environment.js');
+    const { configFromEnvironment } = await import('../../src/app/config-from-environment.js');
     expect(configFromEnvironment({})).toBeUndefined();
     const config = configFromEnvironment({ GROQ_API_KEY: 'gsk_test_0123456789' });
     expect(config?.providers.map((p) => p.id)).toEqual(['groq']);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { startFreeway } from '../../src/server/start-freeway.js';
+import { startFreeway } from '../../src/app/start-freeway.js';
 import { startStack, type Stack } from '../support/start-stack.js';
 
 const CLIENT_KEY = 'fw-client-key-0123456789';

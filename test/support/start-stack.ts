@@ -4,7 +4,7 @@
  */
 import { parseConfig } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/clock.js';
-import { startFreeway, type RunningFreeway } from '../../src/server/start-freeway.js';
+import { startFreeway, type RunningFreeway } from '../../src/app/start-freeway.js';
 import { fleetGatewayConfig, parseFleet, startFleet, type RunningFleet } from '../../src/simulator/index.js';
 
 export interface Stack {

@@ -1,7 +1,8 @@
 /**
- * Starts a whole Freeway: config (a file, the provider keys in the environment, or demo mode with
- * the simulated fleet in-process), the gateway, and the HTTP server. The CLI and the end-to-end
- * tests both start Freeway through here, so what is tested is what users run.
+ * The composition root: starts a whole Freeway from config (a file, the provider keys in the
+ * environment, or demo mode with the simulated fleet in-process), the gateway and the HTTP server.
+ * The CLI, the end-to-end tests and the benchmarks all start Freeway through here, so what is tested
+ * is what users run. It wires parts together; serving HTTP is src/server's job, requests the gateway's.
  */
 import type { AddressInfo } from 'node:net';
 import { loadConfigFile, parseConfig, type FreewayConfig } from '../config/index.js';
@@ -11,7 +12,7 @@ import { createGateway } from '../gateway/create-gateway.js';
 import type { Gateway } from '../gateway/types.js';
 import { defaultFleet, fleetGatewayConfig, startFleet, type RunningFleet } from '../simulator/index.js';
 import { configFromEnvironment } from './config-from-environment.js';
-import { createServer } from './create-server.js';
+import { createServer } from '../server/create-server.js';
 
 export interface StartOptions {
   configPath?: string;
