@@ -187,7 +187,9 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       if (!record || record.isSettled) return;
       record.isSettled = true;
       const isRequestCharged = outcome.requestCharged !== false;
-      const realTokens = Math.max(0, Math.ceil(outcome.tokens ?? (isRequestCharged ? reservation.tokens : 0)));
+      // A count that is not a finite number (a provider's broken usage) must never reach the store's counters.
+      const reported = outcome.tokens !== undefined && Number.isFinite(outcome.tokens) ? outcome.tokens : undefined;
+      const realTokens = Math.max(0, Math.ceil(reported ?? (isRequestCharged ? reservation.tokens : 0)));
       const adjustments: SlotAdjustment[] = [];
       const now = clock.now();
       for (const slot of record.slots) {
