@@ -66,6 +66,17 @@ const storedOrigin = (origin: CacheOrigin | undefined, value: JsonBody): CacheOr
 /** A cache hit as the answer the client sees: no upstream call was made for it. */
 export const hitAnswer = (hit: CacheHit): Answer => ({ body: hit.value, origin: storedOrigin(hit.origin, hit.value), attempts: 0 });
 
+/** One upstream fetch to store under `key`. */
+interface StoredFetch {
+  key: string;
+  kind: CacheKind;
+  fetch: Fetch;
+  signal: AbortSignal;
+  priority: Priority;
+  /** Through Redis when there; never for no-cache, since a follower may be handed the very entry the client asked to bypass. */
+  acrossInstances: boolean;
+}
+
 interface SharedCall {
   waiters: number;
   abort: AbortController;
@@ -79,13 +90,11 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
   const refreshing = new Set<string>();
   const shutdown = new AbortController();
 
-  /**
-   * One upstream call, stored once it succeeds. `acrossInstances`: through Redis when there; never for
-   * no-cache, since a follower may be handed the very entry the client asked to bypass.
-   */
-  const fetchAndStore = async (key: string, kind: CacheKind, fetch: Fetch, signal: AbortSignal, priority: Priority, acrossInstances: boolean): Promise<Answer> => {
+  /** One upstream call, stored once it succeeds. */
+  const fetchAndStore = async (call: StoredFetch): Promise<Answer> => {
+    const { key, kind, fetch, signal, priority } = call;
     const started = clock.now();
-    if (distributed && acrossInstances) {
+    if (distributed && call.acrossInstances) {
       let fresh: Answer | undefined;
       const flight = await distributed.run(key, kind, async () => (fresh = await fetch(signal, priority)).body, {
         origin: () => fresh?.origin,
@@ -157,8 +166,8 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
     },
 
     fetch(key, kind, fetch, { signal, priority, coalesce: join }) {
-      if (!join) return fetchAndStore(key, kind, fetch, signal, priority, false);
-      return coalesce(key, signal, (own) => fetchAndStore(key, kind, fetch, own, priority, true));
+      if (!join) return fetchAndStore({ key, kind, fetch, signal, priority, acrossInstances: false });
+      return coalesce(key, signal, (own) => fetchAndStore({ key, kind, fetch, signal: own, priority, acrossInstances: true }));
     },
 
     store,
@@ -168,7 +177,7 @@ export function createCacheCoordinator(options: CacheCoordinatorOptions): CacheC
       refreshing.add(key);
       // Low priority: a refresh spends the same free quota live requests need, and the answer is not late yet.
       background(`cache refresh of a ${kind} answer`, (signal) =>
-        coalesce(key, signal, (own) => fetchAndStore(key, kind, fetch, own, 'low', true)).finally(() => refreshing.delete(key)),
+        coalesce(key, signal, (own) => fetchAndStore({ key, kind, fetch, signal: own, priority: 'low', acrossInstances: true })).finally(() => refreshing.delete(key)),
       );
     },
 
