@@ -80,10 +80,22 @@ export interface CallLeaseDeps {
   classify(failure: UpstreamFailure, deployment: Deployment): FreewayError;
   /** Feeds a successful call's latency to the predictor and the adaptive timeouts. */
   observeLatency(deployment: Deployment, observation: CallObservation): void;
+  /** A call cut off waiting for its first byte after `waitedMs`: its latency was at least that. */
+  observeTimeout(deployment: Deployment, waitedMs: number): void;
+  /** Optional: told when each attempt's lease opens and ends (trace spans per upstream attempt). */
+  listener?: LeaseListener;
   telemetry: {
     upstreamSucceeded(deployment: Deployment, observation: CallObservation): void;
     upstreamFailed(deployment: Deployment, error: FreewayError, elapsedMs: number): void;
   };
+}
+
+export type LeaseEnding = 'succeeded' | 'failed' | 'abandoned';
+
+export interface LeaseListener {
+  opened(lease: CallLease): void;
+  /** `error`: the classified failure, for a failed call. */
+  ended(lease: CallLease, ending: LeaseEnding, error?: FreewayError): void;
 }
 
 export interface LeaseTerms {
@@ -102,13 +114,11 @@ export function createCallLeases(deps: CallLeaseDeps): OpenLease {
   return (terms) => new Lease(deps, terms);
 }
 
-type Ending = 'succeeded' | 'failed' | 'abandoned';
-
 /** A class, not a closure bundle: one small object per call on the hot path. */
 class Lease implements CallLease {
   readonly deployment: Deployment;
   readonly openedAt: number;
-  private ending: Ending | undefined;
+  private ending: LeaseEnding | undefined;
   private isAnswered = false;
 
   constructor(
@@ -117,6 +127,7 @@ class Lease implements CallLease {
   ) {
     this.deployment = terms.deployment;
     this.openedAt = deps.clock.now();
+    deps.listener?.opened(this);
   }
 
   async answered(signal: RateLimitSignal): Promise<void> {
@@ -139,6 +150,7 @@ class Lease implements CallLease {
     };
     this.deps.observeLatency(this.deployment, observation);
     this.deps.telemetry.upstreamSucceeded(this.deployment, observation);
+    this.deps.listener?.ended(this, 'succeeded');
   }
 
   async fail(error: unknown): Promise<FreewayError> {
@@ -147,6 +159,7 @@ class Lease implements CallLease {
     if (!(error instanceof UpstreamFailureError)) {
       deps.breakers.recordAbandoned(deployment.id);
       await this.settle({ requestCharged: false }, 'ignore');
+      deps.listener?.ended(this, 'failed', isFreewayError(error) ? error : undefined);
       if (isFreewayError(error)) return error;
       throw error;
     }
@@ -158,7 +171,10 @@ class Lease implements CallLease {
     await this.settle({ requestCharged }, isDropCode(failure.code) ? 'drop' : 'ignore');
     if (failure.code === 'upstream_auth_failed') deps.disabledKeys.disable(deployment, failure.message);
     deps.breakers.recordFailure(deployment.id, failure);
-    deps.telemetry.upstreamFailed(deployment, failure, deps.clock.now() - this.openedAt);
+    const elapsedMs = deps.clock.now() - this.openedAt;
+    if (raw.kind === 'timeout' && raw.phase === 'first-byte') deps.observeTimeout(deployment, elapsedMs);
+    deps.telemetry.upstreamFailed(deployment, failure, elapsedMs);
+    deps.listener?.ended(this, 'failed', failure);
     return failure;
   }
 
@@ -166,9 +182,10 @@ class Lease implements CallLease {
     this.end('abandoned');
     this.deps.breakers.recordAbandoned(this.deployment.id);
     await this.settle(options.refund ? { requestCharged: false, tokens: 0 } : { requestCharged: true }, 'ignore');
+    this.deps.listener?.ended(this, 'abandoned');
   }
 
-  private end(ending: Ending): void {
+  private end(ending: LeaseEnding): void {
     if (this.ending) throw new Error(`call lease on ${this.deployment.id} ${this.ending} already; it cannot be ${ending} as well`);
     this.ending = ending;
   }

@@ -86,6 +86,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       persistence.touch();
       timeouts.observe(d.id, observation.ttftMs);
     },
+    observeTimeout: (d, waitedMs) => timeouts.observeTimeout(d.id, waitedMs),
     telemetry,
   });
   const dispatch = createDispatch({

@@ -37,6 +37,7 @@ function setUp() {
   const succeeded: CallObservation[] = [];
   const failed: string[] = [];
   const latencies: CallObservation[] = [];
+  const events: string[] = [];
   const openLease = createCallLeases({
     clock,
     ledger,
@@ -45,6 +46,8 @@ function setUp() {
     disabledKeys,
     classify: (failure, d) => classifyFailure(failure, { deploymentId: d.id, secrets: [d.apiKey], now: clock.now() }),
     observeLatency: (_d, observation) => latencies.push(observation),
+    observeTimeout: () => {},
+    listener: { opened: () => events.push('opened'), ended: (_lease, ending) => events.push(ending) },
     telemetry: { upstreamSucceeded: (_d, o) => succeeded.push(o), upstreamFailed: (_d, error) => failed.push(error.code) },
   });
   const open = async () => {
@@ -56,12 +59,12 @@ function setUp() {
     const limits = (await ledger.snapshot()).buckets.find((b) => b.key === 'p:key1')?.limits ?? [];
     return { requests: limits.find((l) => l.unit === 'requests')?.remaining, tokens: limits.find((l) => l.unit === 'tokens')?.remaining };
   };
-  return { open, left, breakers, disabledKeys, succeeded, failed, latencies };
+  return { open, left, breakers, disabledKeys, succeeded, failed, latencies, events };
 }
 
 describe('a call lease', () => {
   it('settles on the reported usage once, and a second ending is a programming error', async () => {
-    const { open, left, succeeded, latencies } = setUp();
+    const { open, left, succeeded, latencies, events } = setUp();
     const lease = await open();
     await lease.answered(emptySignal());
     await lease.succeed({ usage: { prompt_tokens: 380, completion_tokens: 20, total_tokens: 400 }, ttftMs: 30, totalMs: 90 });
@@ -73,6 +76,7 @@ describe('a call lease', () => {
     await expect(lease.fail(new Error('late'))).rejects.toThrow(/succeeded already/);
     await expect(lease.abandon()).rejects.toThrow(/succeeded already/);
     expect(await left()).toEqual({ requests: 99, tokens: 9_600 });
+    expect(events).toEqual(['opened', 'succeeded']);
   });
 
   it('falls back to the estimates when usage is not sound', async () => {
