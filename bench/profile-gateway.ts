@@ -1,5 +1,6 @@
 /**
  * tsx bench/profile-gateway.ts [json|stream] — where the gateway process spends its CPU under load.
+ * Env: PROFILE_SECONDS, PROFILE_ROUNDS, PROFILE_TOP, PROFILE_CPU=0, PROFILE_BASELINE=<other checkout>/bin/freeway.js.
  * Starts the bench fleet, the bare passthrough proxy and a built Freeway (with `--cpu-prof`) in their
  * own processes, loads the proxy and Freeway in interleaved rounds, then prints each one's CPU time
  * per answered request (from /proc: steadier than req/s on a shared machine) and Freeway's top
@@ -18,6 +19,9 @@ const MODE = process.argv[2] === 'stream' ? 'stream' : 'json';
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 3);
 const ROUNDS = Number(process.env['PROFILE_ROUNDS'] ?? 3);
 const TOP = Number(process.env['PROFILE_TOP'] ?? 30);
+/** PROFILE_CPU=0: no --cpu-prof (the sampling profiler costs CPU itself); only the CPU-per-answer table. */
+const PROFILE = process.env['PROFILE_CPU'] !== '0';
+const BASELINE = process.env['PROFILE_BASELINE'];
 
 const FLEET = `
 providers:
@@ -107,18 +111,24 @@ async function main(): Promise<void> {
   const spawnedAt = performance.now();
   const freeway = await startChild(
     process.execPath,
-    ['--cpu-prof', '--cpu-prof-dir', profileDir, freewayBin, 'serve', '--config', configFile, '--port', String(freewayPort)],
+    [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), freewayBin, 'serve', '--config', configFile, '--port', String(freewayPort)],
     `http://127.0.0.1:${freewayPort}/healthz`,
   );
+  // Another build of Freeway (another checkout's bin/freeway.js), loaded in the same rounds: an A/B of two versions.
+  const baselinePort = allocatePort();
+  const baseline = BASELINE
+    ? await startChild(process.execPath, [BASELINE, 'serve', '--config', configFile, '--port', String(baselinePort)], `http://127.0.0.1:${baselinePort}/healthz`)
+    : undefined;
   const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 16, ...(MODE === 'stream' ? { stream: true } : {}) });
   const targets: { name: string; child: Child; url: string; headers: Record<string, string> }[] = [
     { name: 'passthrough', child: proxy, url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
     { name: 'freeway', child: freeway, url: `http://127.0.0.1:${freewayPort}/v1/chat/completions`, headers: {} },
+    ...(baseline ? [{ name: 'baseline', child: baseline, url: `http://127.0.0.1:${baselinePort}/v1/chat/completions`, headers: {} }] : []),
   ];
   for (const target of targets) await load({ url: target.url, headers: target.headers, body, connections: 32, durationSeconds: 1 }); // warm-up (JIT)
   const skipUs = (performance.now() - spawnedAt) * 1000;
-  const perAnswer: Record<string, number[]> = { passthrough: [], freeway: [] };
-  const rates: Record<string, number[]> = { passthrough: [], freeway: [] };
+  const perAnswer: Record<string, number[]> = { passthrough: [], freeway: [], baseline: [] };
+  const rates: Record<string, number[]> = { passthrough: [], freeway: [], baseline: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const target of targets) {
       const pid = target.child.process.pid!;
@@ -129,15 +139,15 @@ async function main(): Promise<void> {
       rates[target.name]!.push(result.okPerSecond);
     }
   }
-  await freeway.stop();
-  await proxy.stop();
-  await fleet.stop();
+  await Promise.all([freeway.stop(), baseline?.stop(), proxy.stop(), fleet.stop()]);
 
   const cpu = (name: string) => median(perAnswer[name]!);
   printTable(`${MODE}: ${ROUNDS} interleaved rounds × ${SECONDS}s, median`, [
     ...targets.map(({ name }) => ({ target: name, 'req/s': round(median(rates[name]!), 0), 'cpu µs/answer': round(cpu(name), 0) })),
-    { target: 'passthrough/freeway', 'req/s': round(median(rates['freeway']!) / median(rates['passthrough']!)), 'cpu µs/answer': round(cpu('passthrough') / cpu('freeway')) },
+    { target: 'freeway/passthrough', 'req/s': round(median(rates['freeway']!) / median(rates['passthrough']!)), 'cpu µs/answer': round(cpu('freeway') / cpu('passthrough')) },
+    ...(baseline ? [{ target: 'freeway/baseline', 'req/s': round(median(rates['freeway']!) / median(rates['baseline']!)), 'cpu µs/answer': round(cpu('freeway') / cpu('baseline')) }] : []),
   ]);
+  if (!PROFILE) return;
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${profileDir}`);
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;

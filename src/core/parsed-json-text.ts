@@ -3,31 +3,37 @@
  * the upstream parser records `text` beside the object, and the SSE writer sends that text again
  * when the object's `model` is still the one parsed (or swaps just that one field when the gateway
  * renamed it). Any other change to a remembered object must `forgetJsonText` it first, or the old
- * text would be sent. A copy of the object carries nothing (a WeakMap, not a property), so it is
- * always serialised afresh. It never alters the text beyond the model's value.
+ * text would be sent. A copy of the object (`{...chunk}`) is always serialised afresh: the record
+ * names the object it belongs to. It never alters the text beyond the model's value.
+ *
+ * The record sits on a symbol key (invisible to JSON.stringify, Object.keys and structuredClone):
+ * a WeakMap of these short-lived objects cost more than the JSON.stringify it saves.
  */
+
+const TEXT = Symbol('parsed JSON text');
 
 interface Remembered {
   text: string;
   model: unknown;
+  owner: object;
 }
 
-const remembered = new WeakMap<object, Remembered>();
+type Parsed = Record<string, unknown> & { [TEXT]?: Remembered };
 
 /** Records `text` as the serialisation of `value`; text spanning lines is not kept (one SSE `data:` line each). */
 export function rememberJsonText(value: Record<string, unknown>, text: string): void {
   if (text.includes('\n') || text.includes('\r')) return;
-  remembered.set(value, { text, model: value['model'] });
+  (value as Parsed)[TEXT] = { text, model: value['model'], owner: value };
 }
 
-export function forgetJsonText(value: object): void {
-  remembered.delete(value);
+export function forgetJsonText(value: Record<string, unknown>): void {
+  delete (value as Parsed)[TEXT];
 }
 
 /** `value` as JSON: its remembered text when still true, else JSON.stringify. */
 export function jsonTextOf(value: Record<string, unknown>): string {
-  const known = remembered.get(value);
-  if (known === undefined) return JSON.stringify(value);
+  const known = (value as Parsed)[TEXT];
+  if (known === undefined || known.owner !== value) return JSON.stringify(value);
   const model = value['model'];
   if (model === known.model) return known.text;
   if (typeof model === 'string' && typeof known.model === 'string') {
