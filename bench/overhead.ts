@@ -9,6 +9,7 @@
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
 import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, writeTempFile, type Child } from './processes.js';
+import { cpuMs } from './process-cpu.js';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -39,11 +40,11 @@ async function main(): Promise<void> {
   const freewayPort = allocatePort();
   const proxyPort = allocatePort();
   const portkeyPort = allocatePort();
-  const children: Child[] = [];
-  children.push(await startFreewayProcess(['simulate', '--fleet', fleetFile, '--port', String(fleetPort)], `${baseUrl}/models`));
-  children.push(await startFreewayProcess(['serve', '--config', configFile, '--port', String(freewayPort)], `http://127.0.0.1:${freewayPort}/healthz`));
-  children.push(await startScriptProcess('passthrough-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(proxyPort)], `http://127.0.0.1:${proxyPort}/`));
-  children.push(await startPortkeyProcess(portkeyPort));
+  const fleet = await startFreewayProcess(['simulate', '--fleet', fleetFile, '--port', String(fleetPort)], `${baseUrl}/models`);
+  const freeway = await startFreewayProcess(['serve', '--config', configFile, '--port', String(freewayPort)], `http://127.0.0.1:${freewayPort}/healthz`);
+  const proxy = await startScriptProcess('passthrough-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(proxyPort)], `http://127.0.0.1:${proxyPort}/`);
+  const portkey = await startPortkeyProcess(portkeyPort);
+  const children: Child[] = [fleet, freeway, proxy, portkey];
 
   const auth = { authorization: `Bearer ${apiKey}` };
   const targets = {
@@ -56,25 +57,33 @@ async function main(): Promise<void> {
     },
   } as const;
   type Target = keyof typeof targets;
+  // The process whose CPU time each target costs (direct: the provider itself). CPU per answer is
+  // steadier than answers per second on a shared machine, where other work takes the cores.
+  const processOf: Record<Target, Child> = { direct: fleet, passthrough: proxy, freeway, portkey };
   const body = (stream: boolean) =>
     JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
 
   const modes = ['json', 'stream', 'rate500'] as const;
   const emptyRuns = (): Record<Target, LoadResult[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
+  const emptyCpu = (): Record<Target, number[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
   const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns() };
+  const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu() };
   for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
     for (const mode of modes) {
       for (const name of Object.keys(targets) as Target[]) {
-        results[mode][name].push(
-          await load({
-            url: targets[name].url,
-            headers: targets[name].headers,
-            body: body(mode === 'stream'),
-            connections: mode === 'rate500' ? 16 : CONNECTIONS,
-            durationSeconds: SECONDS,
-            ...(mode === 'rate500' ? { overallRate: 500 } : {}),
-          }),
-        );
+        const pid = processOf[name].process.pid ?? 0;
+        const cpuBefore = cpuMs(pid);
+        const result = await load({
+          url: targets[name].url,
+          headers: targets[name].headers,
+          body: body(mode === 'stream'),
+          connections: mode === 'rate500' ? 16 : CONNECTIONS,
+          durationSeconds: SECONDS,
+          ...(mode === 'rate500' ? { overallRate: 500 } : {}),
+        });
+        results[mode][name].push(result);
+        const answers = result.okPerSecond * SECONDS;
+        cpuPerAnswer[mode][name].push(answers > 0 ? ((cpuMs(pid) - cpuBefore) * 1000) / answers : 0);
       }
     }
   }
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
         'p99 ms': median(runs.map((r) => r.p99Ms)),
         'added p50 ms': round(median(runs.map((r) => r.p50Ms)) - baseP50),
         'added p99 ms': round(median(runs.map((r) => r.p99Ms)) - baseP99),
+        'cpu µs/answer': round(median(cpuPerAnswer[mode][name]), 0),
         errors: runs.reduce((n, r) => n + r.errors + r.non2xx, 0),
       };
     });
@@ -102,14 +112,18 @@ async function main(): Promise<void> {
   // Successful answers only: failures are not throughput.
   const rps = (mode: (typeof modes)[number], name: Target) => median(results[mode][name].map((r) => r.okPerSecond));
   const p99 = (name: Target) => median(results.rate500[name].map((r) => r.p99Ms));
+  const cpu = (mode: (typeof modes)[number], name: Target) => median(cpuPerAnswer[mode][name]);
   const ratios = {
     'freeway/portkey': round(rps('json', 'freeway') / rps('json', 'portkey')),
     'freeway/passthrough': round(rps('json', 'freeway') / rps('json', 'passthrough')),
     'stream freeway/portkey': round(rps('stream', 'freeway') / rps('stream', 'portkey')),
     'stream freeway/passthrough': round(rps('stream', 'freeway') / rps('stream', 'passthrough')),
     'added p99 @500rps ms': round(p99('freeway') - p99('direct')),
+    // The same comparison in CPU per answer (the passthrough's over Freeway's, so higher is better, like the others).
+    'cpu passthrough/freeway': round(cpu('json', 'passthrough') / cpu('json', 'freeway')),
+    'stream cpu passthrough/freeway': round(cpu('stream', 'passthrough') / cpu('stream', 'freeway')),
   };
-  printTable('ratios (targets: freeway/portkey ≥ 8, freeway/passthrough ≥ 0.6, added p99 at 500 rps < 5 ms)', [ratios]);
+  printTable('ratios (targets: freeway/portkey ≥ 8, freeway/passthrough ≥ 0.85, stream ≥ 0.75, added p99 at 500 rps ≤ 1.5 ms)', [ratios]);
   console.log(`wrote ${writeResult('overhead', { rounds: ROUNDS, seconds: SECONDS, summary, ratios })}`);
   for (const child of children.reverse()) await child.stop();
 }

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { toFreewayError } from '../core/errors.js';
+import { jsonTextOf } from '../core/parsed-json-text.js';
 import type { JsonBody } from '../gateway/types.js';
 
 /**
@@ -63,7 +64,8 @@ export async function pipeSse(response: ServerResponse, batches: AsyncIterable<r
     for await (const batch of batches) {
       if (response.destroyed) return 'closed';
       let text = '';
-      for (const chunk of batch) text += `data: ${JSON.stringify(chunk)}\n\n`;
+      // The upstream's own text when the chunk is unchanged but for its model (parsed-json-text.ts).
+      for (const chunk of batch) text += `data: ${jsonTextOf(chunk)}\n\n`;
       await writer.write(text);
     }
     last = 'data: [DONE]\n\n';

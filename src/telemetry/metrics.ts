@@ -4,9 +4,10 @@
  * this module owns metric names, label sets and buckets. It never labels by request id, key or
  * anything else unbounded, and never decides what an outcome is.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LimitUnit } from '../core/limits.js';
 import { BoundedLabels } from './bounded-labels.js';
+import { PlainCounter, PlainHistogram } from './plain-series.js';
 import { seriesMemo } from './series-memo.js';
 
 export type BreakerState = 'closed' | 'half-open' | 'open';
@@ -60,33 +61,34 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'freeway_' });
   const registers = [registry];
 
-  const requests = new Counter({
+  // The per-request families are plain series (plain-series.ts); the rest change rarely and stay prom-client's.
+  const requests = new PlainCounter({
     name: 'freeway_requests_total',
     help: 'Client requests answered, by route, requested model and outcome',
     labelNames: ['route', 'model', 'outcome'] as const,
     registers,
   });
-  const requestDuration = new Histogram({
+  const requestDuration = new PlainHistogram({
     name: 'freeway_request_duration_seconds',
     help: 'Time to answer a client request',
     labelNames: ['route', 'outcome'] as const,
     buckets: latencyBuckets,
     registers,
   });
-  const upstreamCalls = new Counter({
+  const upstreamCalls = new PlainCounter({
     name: 'freeway_upstream_calls_total',
     help: 'Calls made to providers',
     labelNames: ['provider', 'model', 'outcome'] as const,
     registers,
   });
-  const upstreamLatency = new Histogram({
+  const upstreamLatency = new PlainHistogram({
     name: 'freeway_upstream_latency_seconds',
     help: 'Provider latency: phase first_token (time to first content) or total',
     labelNames: ['provider', 'model', 'outcome', 'phase'] as const,
     buckets: latencyBuckets,
     registers,
   });
-  const tokens = new Counter({
+  const tokens = new PlainCounter({
     name: 'freeway_tokens_total',
     help: 'Tokens reported by providers',
     labelNames: ['provider', 'model', 'kind'] as const,
@@ -142,16 +144,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const requestSeries = seriesMemo(({ route = '', model = '', outcome = '' }) => {
     const count = labels.admit('requests', { route, model, outcome });
     const duration = labels.admit('request_duration', { route, outcome });
-    return { value: { count, duration }, admitted: [count, duration] };
+    return { value: { count: requests.series(count), duration: requestDuration.series(duration) }, admitted: [count, duration] };
   });
   const upstreamSeries = seriesMemo(({ provider = '', model = '', outcome = '' }) => {
     const calls = labels.admit('upstream', { provider, model, outcome });
-    const value = { calls, total: { ...calls, phase: 'total' }, firstToken: { ...calls, phase: 'first_token' } };
+    const value = {
+      calls: upstreamCalls.series(calls),
+      total: upstreamLatency.series({ ...calls, phase: 'total' }),
+      firstToken: upstreamLatency.series({ ...calls, phase: 'first_token' }),
+    };
     return { value, admitted: [calls] };
   });
   const tokenSeries = seriesMemo(({ provider = '', model = '' }) => {
     const admitted = labels.admit('upstream', { provider, model });
-    const value = { prompt: { ...admitted, kind: 'prompt' }, completion: { ...admitted, kind: 'completion' } };
+    const value = { prompt: tokens.series({ ...admitted, kind: 'prompt' }), completion: tokens.series({ ...admitted, kind: 'completion' }) };
     return { value, admitted: [admitted] };
   });
 
@@ -160,19 +166,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     contentType: registry.contentType,
     requestCompleted({ route, model, outcome, durationMs }) {
       const series = requestSeries({ route, model, outcome });
-      requests.inc(series.count);
+      series.count.value += 1;
       requestDuration.observe(series.duration, seconds(durationMs));
     },
     upstreamCall({ provider, model, outcome, totalMs, firstTokenMs }) {
       const series = upstreamSeries({ provider, model, outcome });
-      upstreamCalls.inc(series.calls);
+      series.calls.value += 1;
       upstreamLatency.observe(series.total, seconds(totalMs));
       if (firstTokenMs !== undefined) upstreamLatency.observe(series.firstToken, seconds(firstTokenMs));
     },
     tokensUsed({ provider, model, promptTokens, completionTokens }) {
       const series = tokenSeries({ provider, model });
-      if (promptTokens !== undefined && promptTokens > 0) tokens.inc(series.prompt, promptTokens);
-      if (completionTokens !== undefined && completionTokens > 0) tokens.inc(series.completion, completionTokens);
+      // Finite and positive only, as prom-client's inc insists.
+      if (promptTokens !== undefined && promptTokens > 0 && Number.isFinite(promptTokens)) series.prompt.value += promptTokens;
+      if (completionTokens !== undefined && completionTokens > 0 && Number.isFinite(completionTokens)) series.completion.value += completionTokens;
     },
     quotaRemaining({ bucket, unit, window, remaining }) {
       quotaRemaining.set(labels.admit('quota', { bucket, unit, window }), remaining);

@@ -6,6 +6,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+import { rememberJsonText } from '../core/parsed-json-text.js';
 import type { RateLimitSignal } from '../core/rate-limit-signal.js';
 import { isContentChunk, type ChatCompletionChunk, type Usage } from './chat-types.js';
 import { isRecord, type RawHeaders } from './signal-input.js';
@@ -199,7 +200,8 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
       this.pendingError = this.call.httpFailure(statusOfErrorBody(parsed), data, this.rawHeaders);
       return;
     }
-    if (!Array.isArray(parsed['choices'])) parsed['choices'] = [];
+    if (Array.isArray(parsed['choices'])) rememberJsonText(parsed, data);
+    else parsed['choices'] = [];
     const chunk = parsed as ChatCompletionChunk;
     if (chunk.choices.some((choice) => choice.finish_reason === 'error')) {
       // OpenRouter ends a stream that failed mid-way with finish_reason "error" and no error object.
