@@ -6,10 +6,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { systemClock } from '../../core/clock.js';
 import type { Catalog, CatalogModel, CatalogProvider, RawModel } from '../catalog-schema.js';
 import { loadCatalog, resolveProviderBaseUrl, toCatalogModel } from '../load-catalog.js';
+import { createUpstreamClient } from '../../upstream/index.js';
 import { renderCatalogMarkdown } from '../render-catalog-markdown.js';
 import { diffModels, modelsByProvider, readSnapshotModels, type ModelChange } from './catalog-snapshot.js';
 import { DiscoveryCache } from './discovery-cache.js';
@@ -40,6 +41,8 @@ export interface PullOptions {
 }
 
 export interface PullDeps extends FetchDeps {
+  /** Where the GETs go when no upstream client is given (tests point it at local servers). */
+  dispatcher?: Dispatcher;
   onProgress?: (event: { done: number; total: number; providerId: string }) => void;
 }
 
@@ -134,13 +137,11 @@ interface ListOutcome {
 
 export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullDeps> = {}): Promise<PullResult> {
   const clock = deps.clock ?? systemClock;
-  // A run owns its connection pool unless one is injected, so the process can exit as soon as it is done.
-  const ownAgent = deps.dispatcher ? undefined : new Agent();
-  const fetchDeps: FetchDeps = {
-    clock,
-    random: deps.random ?? Math.random,
-    dispatcher: deps.dispatcher ?? ownAgent,
-  };
+  // A run owns its upstream client unless one is injected, so the process can exit as soon as it is done.
+  // Its deadlines run on real time (the network is real); pacing and backoff run on `clock`.
+  const upstream = deps.upstream ?? createUpstreamClient(deps.dispatcher ? { dispatcher: deps.dispatcher } : {});
+  const ownsUpstream = deps.upstream === undefined;
+  const fetchDeps: FetchDeps = { clock, random: deps.random ?? Math.random, upstream };
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? loadCatalog();
   const policy = { ...defaultFetchPolicy, ...options.policy };
@@ -204,7 +205,7 @@ export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullD
     done += 1;
     deps.onProgress?.({ done, total: listers.length, providerId: lister.providerId });
     return result;
-  }).finally(() => ownAgent?.close());
+  }).finally(() => (ownsUpstream ? upstream.close() : undefined));
 
   const snapshotPath = options.outDir ? join(options.outDir, 'catalog.json') : undefined;
   const previous = snapshotPath ? await readSnapshotModels(snapshotPath) : undefined;
