@@ -22,7 +22,8 @@ import { trialProviders } from './data/trial-providers.js';
 const windowMs = { second: SECOND, minute: MINUTE, hour: HOUR, day: DAY, month: MONTH } as const;
 
 export const catalogOrigin = {
-  facts: 'shared/data/free-llm-providers.json (cheahjs/free-llm-api-resources at e6765bc), corrected where stale',
+  // Named so a reader can find it: the upstream project and commit, not a file of this repository.
+  facts: 'the free-llm-api-resources project (https://github.com/cheahjs/free-llm-api-resources, commit e6765bc of 2026-07-18), corrected where stale',
   asOf: '2026-07-18',
 } as const;
 

@@ -90,6 +90,7 @@ export function renderCatalogMarkdown(catalog: Catalog): string {
     '# Free LLM API providers',
     '',
     `Facts as of ${catalog.origin.asOf} from ${catalog.origin.facts}${catalog.origin.builtAt ? `; models refreshed ${catalog.origin.builtAt}` : ''}.`,
+    'Run `freeway catalog pull` to ask the providers for their current model lists (it writes a fresh catalog.json and catalog.md).',
     'Limits change often: `freeway catalog --format json` gives each fact with its source and date.',
     '',
     '## Free providers',

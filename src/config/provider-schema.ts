@@ -3,8 +3,9 @@
  * what the user wrote; it never consults the catalog (catalog entries are merged by the gateway).
  */
 import { z } from 'zod';
-import { dialects, modelTags } from '../core/deployment.js';
+import { dialects } from '../core/deployment.js';
 import { ConfigError } from './config-error.js';
+import { tagSchema } from './tag-schema.js';
 import { parseLimitSpec } from './limit-spec.js';
 import { providerScopes, type ModelConfig, type ProviderConfig } from './freeway-config.js';
 import { httpUrl, nonEmptyString, number, positiveInteger, positiveNumber } from './schema-primitives.js';
@@ -39,7 +40,8 @@ export const modelSchema = z
     maxOutputTokens: positiveInteger().optional(),
     /** Billions of parameters. */
     params: positiveNumber().optional(),
-    tags: z.array(z.enum(modelTags)).default([]),
+    /** Known tags are capabilities; any other tag is a label for routing rules (`tag:<name>`). */
+    tags: z.array(tagSchema).default([]),
     limits: z.array(limitSchema).default([]),
   })
   // zod leaves absent optional keys absent, so spreading keeps "not given" distinct from a value.

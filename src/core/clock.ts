@@ -54,6 +54,11 @@ export class ManualClock implements Clock {
     });
   }
 
+  /** When the earliest sleeper wakes (epoch ms), undefined when none sleeps: lets a test see what waits, without waiting. */
+  nextWakeAt(): number | undefined {
+    return this.sleepers.reduce<number | undefined>((soonest, s) => (soonest === undefined || s.at < soonest ? s.at : soonest), undefined);
+  }
+
   /** Moves time forward by `ms`, waking sleepers in time order and letting their continuations run. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;

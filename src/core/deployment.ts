@@ -20,8 +20,12 @@ export const dialects = [
 ] as const;
 export type Dialect = (typeof dialects)[number];
 
+/** The tags Freeway understands: capabilities the router checks. Any other tag is the operator's label. */
 export const modelTags = ['code', 'tools', 'json', 'vision', 'reasoning', 'embedding', 'audio'] as const;
 export type ModelTag = (typeof modelTags)[number];
+
+const knownTags: ReadonlySet<string> = new Set(modelTags);
+export const isModelTag = (tag: string): tag is ModelTag => knownTags.has(tag);
 
 export interface ModelProfile {
   /** The canonical id clients use; one pool across providers. */
@@ -33,7 +37,8 @@ export interface ModelProfile {
   maxOutputTokens?: number;
   /** Billions of parameters. */
   params?: number;
-  tags: ModelTag[];
+  /** Capabilities (`ModelTag`s) and the operator's own labels (any other tag, e.g. `eu-hosted`), usable in routing rules as `tag:<name>`. */
+  tags: string[];
 }
 
 /** Per-provider request quirks, as data. */

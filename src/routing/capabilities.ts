@@ -3,7 +3,7 @@
  * tags), read from its model profile alone. Unknown stays unknown: a model without a parameter
  * count gets no guessed class, and the router treats it as neither small nor strong.
  */
-import type { Deployment, ModelTag } from '../core/deployment.js';
+import { isModelTag, type Deployment, type ModelTag } from '../core/deployment.js';
 
 export const sizeClasses = ['tiny', 'small', 'medium', 'large', 'frontier'] as const;
 export type SizeClass = (typeof sizeClasses)[number];
@@ -48,7 +48,8 @@ export function capabilityOf(deployment: Deployment): Capability {
       sizeClass: sizeClassOf(model.params),
       contextWindow: model.contextWindow,
       maxOutputTokens: model.maxOutputTokens,
-      tags: new Set(model.tags),
+      // Only capabilities: the operator's labels matter to routing rules, not to ranking.
+      tags: new Set(model.tags.filter(isModelTag)),
     };
     capabilities.set(model, capability);
   }

@@ -12,9 +12,9 @@ export type RoutingPreference = 'latency' | 'quality' | 'headroom' | 'order';
 export interface RoutingRules {
   /** Name → targets (canonical ids or `provider/id` pins), e.g. `fast: ['groq/llama-3.1-8b', 'cerebras/llama-3.1-8b']`. */
   aliases?: Record<string, string[]>;
-  /** Patterns over `provider/model` with `*`; when present, only matching deployments are used. */
+  /** Patterns over `provider/model` (or `tag:<tag>`) with `*`; when present, only matching deployments are used. */
   allow?: string[];
-  /** Patterns over `provider/model` with `*`; matching deployments are never used. */
+  /** Patterns over `provider/model` (or `tag:<tag>`) with `*`; matching deployments are never used. */
   deny?: string[];
   /** Alias or virtual model → how its pool is ranked. */
   preferences?: Record<string, RoutingPreference>;
@@ -29,11 +29,12 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`, 'i');
 }
 
-/** The names a deployment answers to in patterns: `provider/canonical-id` and `provider/upstream-id`. */
+/** The names a deployment answers to in patterns: `provider/canonical-id`, `provider/upstream-id`, and `tag:<tag>` per tag or label. */
 export function patternSubjects(deployment: Deployment): string[] {
   const { providerId, model } = deployment;
   const subjects = [`${providerId}/${model.id}`];
   if (model.upstreamId !== model.id) subjects.push(`${providerId}/${model.upstreamId}`);
+  for (const tag of model.tags) subjects.push(`tag:${tag}`);
   return subjects;
 }
 

@@ -10,6 +10,7 @@ import { createKeyChecker } from './auth.js';
 import { pipeSse } from './sse.js';
 import { dashboardHtml } from './dashboard.js';
 import { DRY_RUN_HEADER, isDryRun, sendRoute } from './dry-run.js';
+import { drainRequestBody } from './drain-request.js';
 
 export interface ServerOptions {
   gateway: Gateway;
@@ -112,6 +113,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   app.setErrorHandler(async (error, request, reply) => {
     const freewayError = asFreewayError(error);
+    // Read the rest of an oversized body first: closing on a client still writing shows it EPIPE, not the 413.
+    if (freewayError.code === 'request_too_large') {
+      await drainRequestBody(request.raw);
+      reply.header('connection', 'close');
+    }
     if (freewayError.code === 'internal_error') request.log.error({ err: redactSecrets(String(error), secrets) }, 'internal error');
     if (freewayError.retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(freewayError.retryAfterMs / 1000))));
     if (freewayError.attempts !== undefined) reply.header('x-freeway-attempts', String(freewayError.attempts));

@@ -1,5 +1,6 @@
 /**
- * The OpenAI-compatible adapter: chat (JSON and SSE), embeddings and model listing over undici
+ * The OpenAI-compatible adapter: chat (JSON and SSE), embeddings, model listing and plain JSON GETs
+ * (catalog discovery) over undici
  * keep-alive pools (one Pool per origin, inside one Agent). It shapes bodies per deployment, reads
  * rate-limit signals from every answer, and turns every failure into an UpstreamFailureError. It
  * never retries, never picks a deployment and never logs: the gateway and resilience/ decide that.
@@ -13,8 +14,8 @@ import { parseRateLimitSignal } from './parse-rate-limit-signal.js';
 import { buildHeaders, clientWantsUsage, endpointOf, pathOf, requestHeadersOf, shapeRequestBody, type RequestMode } from './request-shaping.js';
 import { isRecord } from './signal-input.js';
 import { SseChunkStream } from './sse-chunk-stream.js';
-import { flattenHeaders, MAX_ERROR_BODY_BYTES, statusOfErrorBody, UpstreamCall, type CallTarget } from './upstream-call.js';
-import type { CallOptions, UpstreamClient, UpstreamClientOptions, UpstreamJson, UpstreamStream } from './upstream-types.js';
+import { flattenHeaders, MAX_ERROR_BODY_BYTES, statusOfErrorBody, UpstreamCall } from './upstream-call.js';
+import type { CallOptions, GetJsonOptions, UpstreamClient, UpstreamClientOptions, UpstreamDocument, UpstreamJson, UpstreamStream } from './upstream-types.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -41,6 +42,33 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     } finally {
       call.release();
     }
+  }
+
+  /** One GET whose answer must be JSON: the path catalog discovery shares with the gateway's calls. */
+  async function getJson(url: string, options: GetJsonOptions): Promise<UpstreamDocument> {
+    const target: URL = new URL(url);
+    const call = new UpstreamCall({ id: `GET ${target.origin}${target.pathname}`, dialect: 'none', apiKey: options.apiKey }, scheduler, options);
+    const response = await send(call, {
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: 'GET',
+      headers: { accept: 'application/json', ...options.headers },
+      signal: call.abortSignal,
+    });
+    call.startIdlePhase();
+    let text: string;
+    try {
+      text = await call.readText(response.body);
+    } finally {
+      call.release();
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw call.protocolFailure('The answer is not JSON');
+    }
+    return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
   }
 
   async function postJson(deployment: Deployment, body: Record<string, unknown>, options: CallOptions, mode: RequestMode, resource: string) {
@@ -123,29 +151,12 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       return stream;
     },
 
-    async listModels(baseUrl, apiKey, options) {
+    getJson,
+
+    listModels(baseUrl, apiKey, options) {
       const endpoint = endpointOf(baseUrl);
-      const target: CallTarget = { id: `models@${endpoint.origin}`, dialect: 'none', apiKey };
-      const call = new UpstreamCall(target, scheduler, options);
-      const response = await send(call, {
-        origin: endpoint.origin,
-        path: pathOf(endpoint, 'models'),
-        method: 'GET',
-        headers: buildHeaders(apiKey, undefined),
-        signal: call.abortSignal,
-      });
-      call.startIdlePhase();
-      let text: string;
-      try {
-        text = await call.readText(response.body);
-      } finally {
-        call.release();
-      }
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw call.protocolFailure('Upstream model list is not JSON');
-      }
+      const url = `${endpoint.origin}${pathOf(endpoint, 'models')}`;
+      return getJson(url, { ...options, headers: buildHeaders(apiKey, undefined), apiKey }).then((answer) => answer.body);
     },
 
     async close() {

@@ -27,6 +27,19 @@ export interface CallOptions {
   totalTimeoutMs?: number;
 }
 
+export interface GetJsonOptions extends CallOptions {
+  headers?: Record<string, string>;
+  /** The key the headers carry, so no error message can repeat it. */
+  apiKey?: string | undefined;
+}
+
+/** A 2xx answer to a GET whose body parsed as JSON (of any shape: the caller validates it). */
+export interface UpstreamDocument {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
 export interface UpstreamJson {
   status: number;
   headers: Record<string, string>;
@@ -60,5 +73,7 @@ export interface UpstreamClient {
   chatStream(deployment: Deployment, body: Record<string, unknown>, options: CallOptions): Promise<UpstreamStream>;
   embeddings(deployment: Deployment, body: Record<string, unknown>, options: CallOptions): Promise<UpstreamJson>;
   listModels(baseUrl: string, apiKey: string | undefined, options: CallOptions): Promise<unknown>;
+  /** GET `url` and parse the answer as JSON; non-2xx answers throw like any call, with Retry-After in the signal. */
+  getJson(url: string, options: GetJsonOptions): Promise<UpstreamDocument>;
   close(): Promise<void>;
 }

@@ -68,11 +68,6 @@ describe('request coalescing', () => {
   });
 });
 
-async function waitForAccepted(fleet: RunningFleet, count: number): Promise<number> {
-  for (let i = 0; i < 400; i++) {
-    const calls = await upstreamCalls(fleet);
-    if (calls >= count) return calls;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return upstreamCalls(fleet);
+function waitForAccepted(fleet: RunningFleet, count: number): Promise<number> {
+  return eventually(() => upstreamCalls(fleet), (calls) => calls >= count, { what: `${count} upstream calls` });
 }

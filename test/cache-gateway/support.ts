@@ -120,14 +120,8 @@ export const question = (words: string, extra: Record<string, unknown> = {}) => 
 /** Words no other test run uses, so entries from an earlier run (Redis) are never found. */
 export const unique = (words: string) => `${words} ${randomUUID()}`;
 
-/** Polls `read` until `done` holds (bounded): for background work whose end the test cannot await. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 200): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (done(value) || i >= attempts) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** For background work whose end the test cannot await: the one shared helper. */
+export { eventually } from '../support/eventually.js';
 
 /** The value of one sample of the gateway's /metrics, 0 when absent. */
 export async function metric(url: string, name: string, labels: Record<string, string>): Promise<number> {

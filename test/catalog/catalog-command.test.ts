@@ -41,6 +41,15 @@ describe('the markdown listing', () => {
     expect(markdown).toContain('> **Retired.** Fully retired on 2026-07-30');
   });
 
+  it('opens by naming where the facts come from (project and commit) and how to refresh them', () => {
+    const opening = markdown.split('\n').slice(0, 5).join('\n');
+    expect(opening).toContain('https://github.com/cheahjs/free-llm-api-resources, commit e6765bc of 2026-07-18');
+    expect(opening).toContain('`freeway catalog pull`');
+    // A user has the package, not this repository's shared/ folder.
+    expect(markdown).not.toContain('shared/data');
+    expect(JSON.stringify(loadCatalog().origin)).not.toContain('shared/data');
+  });
+
   it('ends with the trial-credit providers and their credits', () => {
     const trial = markdown.slice(markdown.indexOf('## Providers with trial credits'));
     expect(trial).toContain(

@@ -184,14 +184,15 @@ describe('pullCatalog in each provider shape', () => {
 });
 
 describe('pullCatalog under trouble', () => {
-  it('waits as long as Retry-After says on a 429, then succeeds', async () => {
+  it('waits what Retry-After says plus full jitter (as resilience/ backs off) on a 429, then succeeds', async () => {
     server.route(
       '/groq/models',
       sequence(json({ error: 'slow down' }, 429, { 'retry-after': '7' }), groqModels(['llama-3.3-70b-versatile'])),
     );
     const result = await pull(['groq']);
     expect(result.outcomes[0]).toMatchObject({ status: 'ok', requests: 2, models: 1 });
-    expect(clock.sleeps).toEqual([7000]);
+    // 7 s asked for, plus random 0.5 of the first backoff step (500 ms), so a herd does not return together.
+    expect(clock.sleeps).toEqual([7250]);
   });
 
   it('retries a 500 with full-jitter exponential backoff', async () => {

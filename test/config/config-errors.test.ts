@@ -182,13 +182,18 @@ describe('rules', () => {
     expect(configErrorOf(lines('providers:', '  - id: a/b')).field).toBe('providers[0].id');
   });
 
-  it('checks enums: dialect, scope, tags, cache mode, quirks', () => {
+  it('checks enums: dialect, scope, tag spelling, cache mode, quirks', () => {
     const provider = (field: string) => lines('providers:', '  - id: a', `    ${field}`);
     expect(configErrorOf(provider('dialect: azure')).message).toBe(
       'freeway.yaml:3: providers[0].dialect: expected one of openai, groq, cerebras, openrouter, gemini, mistral, cloudflare, together, anthropic, ietf, none',
     );
     expect(configErrorOf(provider('scope: team')).field).toBe('providers[0].scope');
-    expect(configErrorOf(provider('models: [{ id: m, tags: [poetry] }]')).field).toBe('providers[0].models[0].tags[0]');
+    // Unknown tags are labels; a near miss of a known tag would silently lose the capability, so it is refused.
+    const typo = configErrorOf(provider('models: [{ id: m, tags: [code, tool] }]'));
+    expect(typo.field).toBe('providers[0].models[0].tags[1]');
+    expect(typo.message).toContain('did you mean "tools"');
+    expect(configErrorOf(provider('models: [{ id: m, tags: [Vision] }]')).message).toContain('did you mean "vision"');
+    expect(configErrorOf(provider('models: [{ id: m, tags: ["EU hosted"] }]')).field).toBe('providers[0].models[0].tags[0]');
     expect(configErrorOf(provider('quirks: { maxTokensParam: max_output }')).field).toBe(
       'providers[0].quirks.maxTokensParam',
     );

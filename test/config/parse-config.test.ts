@@ -121,6 +121,14 @@ describe('providers', () => {
     expect(customProviderDefaults).toEqual({ dialect: 'openai', scope: 'key' });
   });
 
+  it('keeps tags outside the known list as labels instead of failing the config', () => {
+    const [provider] = parseConfig(
+      lines('providers:', '  - id: local-a', '    baseUrl: http://127.0.0.1:9101/v1', '    models:', '      - id: m', '        tags: [tools, eu-hosted, team:search, poetry]'),
+      { env: {} },
+    ).providers;
+    expect(provider?.models?.[0]?.tags).toEqual(['tools', 'eu-hosted', 'team:search', 'poetry']);
+  });
+
   it('keeps dialect, scope, quirks and headers of a custom provider', () => {
     const [provider] = parseConfig(
       lines(

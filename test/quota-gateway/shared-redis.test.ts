@@ -91,7 +91,7 @@ describe.runIf(runs)('three gateways on one Redis', () => {
     await eventually(async () => {
       await chat(stack.url, { model: 'l-model', maxWaitMs: 0 });
       return !((await state(stack.url))['store'] as { isDegraded: boolean }).isDegraded;
-    }, 500);
+    }, undefined, { what: 'the quota store reachable again' });
     expect(stack.logs.some((line) => line.startsWith('quota store reachable again'))).toBe(true);
     expect(await metrics(stack.url)).toMatch(/freeway_quota_store_degraded 0/);
   });

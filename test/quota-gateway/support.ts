@@ -141,11 +141,5 @@ export async function metrics(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
 
-/** Polls (on real time, without asserting on it) until `check` holds; for queue depth before a jump. */
-export async function eventually(check: () => Promise<boolean>, attempts = 200): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('condition never held');
-}
+/** For queue depth before a jump, and other background work: the one shared helper. */
+export { eventually } from '../support/eventually.js';

@@ -1,5 +1,5 @@
 // Builds test deployments with every field src/core/deployment.ts asks for, so tests state only what matters.
-import type { Deployment, ModelTag } from '../../src/core/deployment.js';
+import type { Deployment } from '../../src/core/deployment.js';
 
 export interface DeploymentSpec {
   provider: string;
@@ -8,7 +8,8 @@ export interface DeploymentSpec {
   params?: number;
   contextWindow?: number;
   maxOutputTokens?: number;
-  tags?: ModelTag[];
+  /** Capabilities and labels. */
+  tags?: string[];
   key?: number;
 }
 

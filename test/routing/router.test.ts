@@ -278,6 +278,21 @@ describe('rules', () => {
       new Set(['groq', 'mistral']),
     );
   });
+
+  it('matches tags and operator labels as tag:<name> in allow and deny', () => {
+    const fleet = [
+      makeDeployment({ provider: 'groq', model: 'llama-3.3-70b', params: 70, tags: ['tools', 'eu-hosted'] }),
+      makeDeployment({ provider: 'openrouter', model: 'llama-3.3-70b', params: 70, tags: ['tools', 'experimental'] }),
+      makeDeployment({ provider: 'cerebras', model: 'llama-3.3-70b', params: 70, tags: ['tools'] }),
+    ];
+    const denied = createRouter({ deployments: fleet, rules: { deny: ['tag:experimental'] } });
+    expect(ids(denied.resolve(ask('llama-3.3-70b')).candidates).sort()).toEqual(['cerebras/llama-3.3-70b', 'groq/llama-3.3-70b']);
+    const allowed = createRouter({ deployments: fleet, rules: { allow: ['tag:eu-*'] } });
+    expect(ids(allowed.resolve(ask('llama-3.3-70b')).candidates)).toEqual(['groq/llama-3.3-70b']);
+    // A label is not a capability: a tools request still finds the labelled deployments.
+    const tools = createRouter({ deployments: fleet }).resolve({ ...ask('llama-3.3-70b'), tools: [{ type: 'function', function: { name: 'f' } }] });
+    expect(tools.candidates).toHaveLength(3);
+  });
 });
 
 describe('explanations', () => {

@@ -101,9 +101,11 @@ describe('faults', () => {
       return r;
     });
     await untilAccepted(fleet, 'p', 1);
+    const acceptedAt = clock.now();
     await clock.advance(1999);
-    await new Promise((r) => setTimeout(r, 20));
+    // Not a wall-clock wait: the answer is parked on the fleet clock, due exactly at the 2 s mark.
     expect(done).toBe(false);
+    expect(clock.nextWakeAt()).toBe(acceptedAt + 2000);
     await clock.advance(1);
     expect((await pending).status).toBe(200);
   });

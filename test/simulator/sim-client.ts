@@ -2,6 +2,7 @@
  * Test helpers: start a fleet from YAML on loopback ports with a ManualClock, and call it over real HTTP.
  */
 import { ManualClock } from '../../src/core/clock.js';
+import { eventually } from '../support/eventually.js';
 import { parseFleet, startFleet, type RunningFleet, type StartFleetOptions } from '../../src/simulator/index.js';
 
 export interface SimResult {
@@ -84,7 +85,7 @@ providers:
 `;
 }
 
-/** Waits (polling over real HTTP-free state) until the fleet has admitted `count` requests at provider `id`. */
+/** Waits until the fleet has admitted `count` requests at provider `id` (its stats, no HTTP). */
 export async function untilAccepted(fleet: RunningFleet, id: string, count: number): Promise<void> {
-  while ((fleet.stats().providers[id]?.accepted ?? 0) < count) await new Promise((r) => setTimeout(r, 2));
+  await eventually(() => fleet.stats().providers[id]?.accepted ?? 0, (accepted) => accepted >= count, { intervalMs: 1, what: `${count} accepted at ${id}` });
 }

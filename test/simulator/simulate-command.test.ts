@@ -9,6 +9,16 @@ import { parse } from 'yaml';
 import { registerSimulateCommand } from '../../src/cli/simulate-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 
+/** The printed config once it parses and has its providers, else undefined (more output is coming). */
+function completeConfig(text: string): { providers: { id: string; baseUrl: string }[] } | undefined {
+  try {
+    const config = parse(text) as { providers?: { id: string; baseUrl: string }[] } | null;
+    return config?.providers && config.providers.every((p) => typeof p.baseUrl === 'string') ? { providers: config.providers } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function program(): Command {
   const root = new Command('freeway').exitOverride();
   registerSimulateCommand(root);
@@ -39,14 +49,26 @@ describe('freeway simulate', () => {
     );
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    while (!stderr.includes('Ctrl-C') || !stdout.includes('providers:')) {
-      if (child.exitCode !== null) throw new Error(`simulate exited early: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    const config = parse(stdout) as { providers: { id: string; baseUrl: string }[] };
+    // Ready when the banner is whole (it ends with Ctrl-C) and the config names every provider it lists:
+    // waits on the child's output events, not on a sleep.
+    const ready = new Promise<{ providers: { id: string; baseUrl: string }[] }>((resolve, reject) => {
+      const check = () => {
+        if (!stderr.includes('Ctrl-C')) return;
+        const urls = stderr.match(/http:\/\/\S+/g) ?? [];
+        const config = completeConfig(stdout);
+        if (config && config.providers.length === urls.length) resolve(config);
+      };
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        check();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        check();
+      });
+      child.once('exit', () => reject(new Error(`simulate exited early: ${stderr}`)));
+    });
+    const config = await ready;
     expect(config.providers.map((p) => p.id)).toContain('groq');
     expect(stderr).toContain(config.providers[0]!.baseUrl);
     const models = await fetch(`${config.providers[0]!.baseUrl}/models`, {

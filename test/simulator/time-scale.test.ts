@@ -55,9 +55,11 @@ describe('time scale', () => {
     let done = false;
     const pending = chat(fleet, 0, { model: 'm' }).finally(() => (done = true));
     await untilAccepted(fleet, 'p', 1);
+    const acceptedAt = clock.now();
     await clock.advance(99);
-    await new Promise((r) => setTimeout(r, 20));
+    // Not a wall-clock wait: the first token is parked on the base clock, due exactly 100 ms in.
     expect(done).toBe(false);
+    expect(clock.nextWakeAt()).toBe(acceptedAt + 100);
     await clock.advance(1);
     expect((await pending).status).toBe(200);
   });

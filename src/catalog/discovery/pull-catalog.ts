@@ -6,10 +6,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { systemClock } from '../../core/clock.js';
 import type { Catalog, CatalogModel, CatalogProvider, RawModel } from '../catalog-schema.js';
 import { loadCatalog, resolveProviderBaseUrl, toCatalogModel } from '../load-catalog.js';
+import { createUpstreamClient } from '../../upstream/index.js';
 import { renderCatalogMarkdown } from '../render-catalog-markdown.js';
 import { diffModels, modelsByProvider, readSnapshotModels, type ModelChange } from './catalog-snapshot.js';
 import { DiscoveryCache } from './discovery-cache.js';
@@ -40,6 +41,8 @@ export interface PullOptions {
 }
 
 export interface PullDeps extends FetchDeps {
+  /** Where the GETs go when no upstream client is given (tests point it at local servers). */
+  dispatcher?: Dispatcher;
   onProgress?: (event: { done: number; total: number; providerId: string }) => void;
 }
 
@@ -132,126 +135,135 @@ interface ListOutcome {
   discovered?: RawModel[];
 }
 
-export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullDeps> = {}): Promise<PullResult> {
-  const clock = deps.clock ?? systemClock;
-  // A run owns its connection pool unless one is injected, so the process can exit as soon as it is done.
-  const ownAgent = deps.dispatcher ? undefined : new Agent();
-  const fetchDeps: FetchDeps = {
-    clock,
-    random: deps.random ?? Math.random,
-    dispatcher: deps.dispatcher ?? ownAgent,
-  };
-  const env = options.env ?? process.env;
-  const catalog = options.catalog ?? loadCatalog();
-  const policy = { ...defaultFetchPolicy, ...options.policy };
-  const cache = new DiscoveryCache(
-    options.cacheDir ?? (options.outDir ? join(options.outDir, '.cache') : join('.freeway', 'discovery-cache')),
-    options.cacheTtlMs ?? defaultCacheTtlMs,
-  );
-  const listers = (options.listers ?? modelListers).filter((lister) =>
-    catalog.providers.some((p) => p.id === lister.providerId),
-  );
-  let done = 0;
+/** What one provider's listing needs besides the lister: the run's options, cache, policy and HTTP. */
+interface ListRun {
+  options: PullOptions;
+  env: NonNullable<PullOptions['env']>;
+  catalog: Catalog;
+  cache: DiscoveryCache;
+  policy: FetchPolicy;
+  fetchDeps: FetchDeps;
+}
 
-  const listOne = async (lister: ModelLister): Promise<ListOutcome> => {
-    const provider = catalog.providers.find((p) => p.id === lister.providerId) as CatalogProvider;
-    const outcome = (
-      status: ProviderOutcome['status'],
-      detail: string,
-      extra: Partial<ProviderOutcome> = {},
-    ): ProviderOutcome => ({
-      providerId: lister.providerId,
-      status,
-      detail,
-      models: 0,
-      fromCache: false,
-      requests: 0,
-      ...extra,
-    });
-    const apiKey = firstSet(provider.keyEnvVars, env);
-    if (lister.needsKey && apiKey === undefined)
-      return { outcome: outcome('skipped', `no key (${provider.keyEnvVars.join(' or ')})`) };
-    const cached = options.refresh ? undefined : await cache.read(lister.providerId, clock.now());
-    if (cached) return { outcome: outcome('ok', 'cached', { fromCache: true }), discovered: cached.models };
-    let baseUrl: string;
-    try {
-      const template =
-        options.baseUrls?.[lister.providerId] ??
-        env[discoveryBaseUrlEnvVar(lister.providerId)] ??
-        lister.defaultBaseUrl;
-      baseUrl =
-        resolveProviderBaseUrl({ id: lister.providerId, baseUrl: template }, env)?.replace(/\/+$/, '') ?? template;
-    } catch (error) {
-      return { outcome: outcome('skipped', error instanceof Error ? error.message : 'base URL unknown') };
-    }
-    const getter = createPacedGetter(lister.paceMs, policy, fetchDeps, apiKey ? [apiKey] : []);
-    try {
-      const discovered = await lister.list({ baseUrl, apiKey, get: getter.get });
-      await cache.write(lister.providerId, { fetchedAt: clock.now(), models: discovered });
-      return { outcome: outcome('ok', '', { requests: getter.attempts }), discovered };
-    } catch (error) {
-      // Only DiscoveryError messages are known to be free of keys and bodies; anything else is named, not quoted.
-      const reason =
-        error instanceof DiscoveryError
-          ? error.message
-          : `unexpected ${error instanceof Error ? error.name : 'error'} while reading the answer`;
-      return { outcome: outcome('failed', reason, { requests: getter.attempts }) };
-    }
-  };
+const outcomeOf = (providerId: string, status: ProviderOutcome['status'], detail: string, extra: Partial<ProviderOutcome> = {}): ProviderOutcome => ({
+  providerId,
+  status,
+  detail,
+  models: 0,
+  fromCache: false,
+  requests: 0,
+  ...extra,
+});
 
-  const listed = await mapBounded(listers, options.concurrency ?? 4, async (lister) => {
-    const result = await listOne(lister);
-    done += 1;
-    deps.onProgress?.({ done, total: listers.length, providerId: lister.providerId });
-    return result;
-  }).finally(() => ownAgent?.close());
+/** The discovery base URL of a provider: option, then environment, then the lister's default; `{VAR}`s filled in. */
+function discoveryBaseUrl(lister: ModelLister, run: ListRun): string {
+  const template = run.options.baseUrls?.[lister.providerId] ?? run.env[discoveryBaseUrlEnvVar(lister.providerId)] ?? lister.defaultBaseUrl;
+  return resolveProviderBaseUrl({ id: lister.providerId, baseUrl: template }, run.env)?.replace(/\/+$/, '') ?? template;
+}
 
-  const snapshotPath = options.outDir ? join(options.outDir, 'catalog.json') : undefined;
-  const previous = snapshotPath ? await readSnapshotModels(snapshotPath) : undefined;
-  const baselineModels = previous ?? modelsByProvider(catalog);
+/** Lists one provider's models: skipped without a key, from the cache when fresh, else asked (paced, retried). */
+async function listProvider(lister: ModelLister, run: ListRun): Promise<ListOutcome> {
+  const provider = run.catalog.providers.find((p) => p.id === lister.providerId) as CatalogProvider;
+  const outcome = (status: ProviderOutcome['status'], detail: string, extra: Partial<ProviderOutcome> = {}) => outcomeOf(lister.providerId, status, detail, extra);
+  const apiKey = firstSet(provider.keyEnvVars, run.env);
+  if (lister.needsKey && apiKey === undefined) return { outcome: outcome('skipped', `no key (${provider.keyEnvVars.join(' or ')})`) };
+  const cached = run.options.refresh ? undefined : await run.cache.read(lister.providerId, run.fetchDeps.clock.now());
+  if (cached) return { outcome: outcome('ok', 'cached', { fromCache: true }), discovered: cached.models };
+  let baseUrl: string;
+  try {
+    baseUrl = discoveryBaseUrl(lister, run);
+  } catch (error) {
+    return { outcome: outcome('skipped', error instanceof Error ? error.message : 'base URL unknown') };
+  }
+  const getter = createPacedGetter(lister.paceMs, run.policy, run.fetchDeps, apiKey ? [apiKey] : []);
+  try {
+    const discovered = await lister.list({ baseUrl, apiKey, get: getter.get });
+    await run.cache.write(lister.providerId, { fetchedAt: run.fetchDeps.clock.now(), models: discovered });
+    return { outcome: outcome('ok', '', { requests: getter.attempts }), discovered };
+  } catch (error) {
+    // Only DiscoveryError messages are known to be free of keys and bodies; anything else is named, not quoted.
+    const reason = error instanceof DiscoveryError ? error.message : `unexpected ${error instanceof Error ? error.name : 'error'} while reading the answer`;
+    return { outcome: outcome('failed', reason, { requests: getter.attempts }) };
+  }
+}
+
+/** The catalog with each refreshed provider's models merged in; the others keep what the last snapshot had. */
+function mergeListings(catalog: Catalog, listed: readonly ListOutcome[], listers: readonly ModelLister[], previous: Map<string, CatalogModel[]> | undefined): CatalogProvider[] {
   const byId = new Map(listed.map((entry) => [entry.outcome.providerId, entry]));
-  const outcomes = listed.map((entry) => entry.outcome);
-
-  const providers = catalog.providers.map((provider): CatalogProvider => {
+  return catalog.providers.map((provider): CatalogProvider => {
     const entry = byId.get(provider.id);
     if (entry?.discovered) {
       const lister = listers.find((l) => l.providerId === provider.id);
       const { models, leftOut } = mergeModels(provider, entry.discovered, lister?.keepOnlyKnown === true);
       entry.outcome.models = models.length;
-      const notes = [entry.outcome.detail, leftOut > 0 ? `${leftOut} listed but not known to be free` : ''].filter(
-        Boolean,
-      );
+      const notes = [entry.outcome.detail, leftOut > 0 ? `${leftOut} listed but not known to be free` : ''].filter(Boolean);
       entry.outcome.detail = notes.join('; ');
       return { ...provider, models };
     }
     // Not refreshed this time: keep what the last snapshot had, so nothing looks removed.
     return { ...provider, models: previous?.get(provider.id) ?? provider.models };
   });
-  const next: Catalog = { origin: { ...catalog.origin, builtAt: new Date(clock.now()).toISOString() }, providers };
-  const { added, removed } = diffModels(baselineModels, modelsByProvider(next));
+}
+
+/** Models of refreshed providers that no name table knows yet. */
+function unnamedModels(next: Catalog, listed: readonly ListOutcome[]): ModelChange[] {
   const refreshed = new Set(listed.filter((entry) => entry.discovered).map((entry) => entry.outcome.providerId));
-  const unnamed = next.providers
+  return next.providers
     .filter((provider) => refreshed.has(provider.id))
     .flatMap((provider) =>
-      provider.models
-        .filter((model) => !model.hasDisplayName)
-        .map((model) => ({ providerId: provider.id, upstreamId: model.upstreamId, id: model.id })),
+      provider.models.filter((model) => !model.hasDisplayName).map((model) => ({ providerId: provider.id, upstreamId: model.upstreamId, id: model.id })),
     );
+}
 
+async function writeSnapshot(outDir: string, snapshotPath: string, next: Catalog): Promise<{ json: string; markdown: string }> {
+  await mkdir(outDir, { recursive: true });
+  const markdown = join(outDir, 'catalog.md');
+  await writeFile(snapshotPath, `${JSON.stringify(next, null, 2)}\n`);
+  await writeFile(markdown, renderCatalogMarkdown(next));
+  return { json: snapshotPath, markdown };
+}
+
+export async function pullCatalog(options: PullOptions = {}, deps: Partial<PullDeps> = {}): Promise<PullResult> {
+  const clock = deps.clock ?? systemClock;
+  // A run owns its upstream client unless one is injected, so the process can exit as soon as it is done.
+  // Its deadlines run on real time (the network is real); pacing and backoff run on `clock`.
+  const upstream = deps.upstream ?? createUpstreamClient(deps.dispatcher ? { dispatcher: deps.dispatcher } : {});
+  const ownsUpstream = deps.upstream === undefined;
+  const catalog = options.catalog ?? loadCatalog();
+  const run: ListRun = {
+    options,
+    env: options.env ?? process.env,
+    catalog,
+    cache: new DiscoveryCache(
+      options.cacheDir ?? (options.outDir ? join(options.outDir, '.cache') : join('.freeway', 'discovery-cache')),
+      options.cacheTtlMs ?? defaultCacheTtlMs,
+    ),
+    policy: { ...defaultFetchPolicy, ...options.policy },
+    fetchDeps: { clock, random: deps.random ?? Math.random, upstream },
+  };
+  const listers = (options.listers ?? modelListers).filter((lister) => catalog.providers.some((p) => p.id === lister.providerId));
+
+  let done = 0;
+  const listed = await mapBounded(listers, options.concurrency ?? 4, async (lister) => {
+    const result = await listProvider(lister, run);
+    done += 1;
+    deps.onProgress?.({ done, total: listers.length, providerId: lister.providerId });
+    return result;
+  }).finally(() => (ownsUpstream ? upstream.close() : undefined));
+
+  const snapshotPath = options.outDir ? join(options.outDir, 'catalog.json') : undefined;
+  const previous = snapshotPath ? await readSnapshotModels(snapshotPath) : undefined;
+  const providers = mergeListings(catalog, listed, listers, previous);
+  const next: Catalog = { origin: { ...catalog.origin, builtAt: new Date(clock.now()).toISOString() }, providers };
+  const { added, removed } = diffModels(previous ?? modelsByProvider(catalog), modelsByProvider(next));
   const result: PullResult = {
     catalog: next,
-    outcomes,
-    unnamed,
+    outcomes: listed.map((entry) => entry.outcome),
+    unnamed: unnamedModels(next, listed),
     added,
     removed,
     baseline: previous ? 'previous snapshot' : 'built-in catalog',
   };
-  if (options.outDir && snapshotPath) {
-    await mkdir(options.outDir, { recursive: true });
-    const markdown = join(options.outDir, 'catalog.md');
-    await writeFile(snapshotPath, `${JSON.stringify(next, null, 2)}\n`);
-    await writeFile(markdown, renderCatalogMarkdown(next));
-    result.files = { json: snapshotPath, markdown };
-  }
+  if (options.outDir && snapshotPath) result.files = await writeSnapshot(options.outDir, snapshotPath, next);
   return result;
 }
