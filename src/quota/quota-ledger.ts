@@ -203,8 +203,9 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       remember(buckets);
       const now = clock.now();
       const corrections = correctionsFor(buckets.map(resolve), signal, now, calendar, backoff);
-      for (const { bucketKey, limit } of corrections.learned) {
+      for (const { bucketKey, limit, replaces } of corrections.learned) {
         const known = learned.get(bucketKey) ?? new Map<string, Limit>();
+        if (replaces !== undefined) known.delete(replaces);
         known.set(limitId(limit), limit);
         learned.set(bucketKey, known);
         resolvedCache.delete(bucketKey);
