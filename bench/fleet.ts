@@ -216,9 +216,9 @@ const file = writeResult('fleet', {
   settings: { fleet: spec.name, timeScale, fleetMinutes: fleetMs / 60_000, loadFactor, maxTokens, requests: count, instances: instanceCounts, maxWaitFleetMs: MAX_WAIT_FLEET_MS, naivePauseFleetMs: NAIVE_PAUSE_FLEET_MS, guardFleetMs: WALL_JITTER_MS * timeScale },
   machine: { cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version },
   rows,
-  outcomes: Object.fromEntries([...phases.map((phase) => [phase.name, phase.result.load.byOutcome]), ...(naive ? [['naive', naive.load.byOutcome]] : [])]),
+  outcomes: Object.fromEntries([...phases.map((phase): [string, Record<string, number>] => [phase.name, phase.result.load.byOutcome]), ...(naive ? [['naive', naive.load.byOutcome] as [string, Record<string, number>]] : [])]),
   perProvider,
   redisReservationsPerSecond: reservationsPerSecond ?? null,
-  fleetStats: Object.fromEntries([...phases.map((phase) => [phase.name, phase.result.stats]), ...(naive ? [['naive', naive.stats]] : [])]),
+  fleetStats: Object.fromEntries([...phases.map((phase): [string, FleetStats] => [phase.name, phase.result.stats]), ...(naive ? [['naive', naive.stats] as [string, FleetStats]] : [])]),
 });
 console.log(`\nwrote ${file}`);

@@ -67,10 +67,17 @@ export function createQuotaServices(options: QuotaServicesOptions): QuotaService
         onRecover: () => log('quota store reachable again: limits are shared through Redis once more'),
       })
     : createMemoryQuotaStore();
-  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS, refusalMemoMs: REFUSAL_MEMO_MS });
+  const queue = createAdmissionQueue({ clock });
+  const ledger = createQuotaLedger({
+    store,
+    clock,
+    deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS,
+    refusalMemoMs: REFUSAL_MEMO_MS,
+    // A refund by another gateway (or batch worker) on the same Redis wakes the requests waiting here.
+    onCapacityReturned: () => queue.notify(),
+  });
   // Buckets show in state and metrics from the start, not only after their first request.
   for (const deployment of options.deployments) ledger.declare(bucketsFor(deployment));
-  const queue = createAdmissionQueue({ clock });
 
   const limiters = new Map<string, ConcurrencyLimiter>();
   const concurrencyFor = (deployment: Deployment): ConcurrencyLimiter | undefined => {

@@ -86,6 +86,12 @@ export interface QuotaLedgerOptions {
   /** Called after a settle: capacity may have returned (wire it to AdmissionQueue.notify). */
   onSettle?: () => void;
   /**
+   * Called when another instance sharing the store gave capacity back (at most once per event-loop
+   * turn, however many refunds arrived): wire it to AdmissionQueue.notify, so requests waiting
+   * here try again now rather than at the later time the store last told them.
+   */
+  onCapacityReturned?: () => void;
+  /**
    * How much later than its reservation a call may reach the provider, in clock ms (default 0).
    * Refilling limits are judged as if each charge refilled only from then, so a request admitted at
    * the instant of refill is not refused by a provider that counted the previous one a little late.
@@ -125,6 +131,17 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   // and, for calendar limits, until the period turns: reservations are hot, limits rarely change.
   const resolvedCache = new Map<string, { configured: Limit[]; bucket: ResolvedBucket; slots: CachedSlot[]; validUntil: number }>();
   let nextId = 1;
+  let isReturnPending = false;
+  // The ledger lives as long as its store; the store's close() ends the subscription.
+  store.watchReturns?.((slotIds) => {
+    memo?.forget(slotIds);
+    if (isReturnPending || !options.onCapacityReturned) return;
+    isReturnPending = true;
+    setImmediate(() => {
+      isReturnPending = false;
+      options.onCapacityReturned?.();
+    });
+  });
 
   const remember = (buckets: BucketSpec[]) => {
     for (const bucket of buckets) configured.set(bucket.key, bucket.limits);

@@ -85,6 +85,11 @@ export interface QuotaStore {
   apply(now: number, floors: SlotFloor[], parks: ParkOperation[]): Promise<void>;
   read(now: number, slots: SlotSpec[], parks: string[]): Promise<{ slots: SlotState[]; parks: (ParkState | undefined)[] }>;
   health(): StoreHealth;
+  /**
+   * Tells `listener` when another instance sharing this store gave capacity back (a refund at
+   * settle), naming the slots; a shared store only. Returns a function that stops listening.
+   */
+  watchReturns?(listener: (slotIds: readonly string[]) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -114,21 +114,26 @@ return results
 `;
 
 /**
- * KEYS: slot keys. ARGV: now, then per slot: amount, windowMs, periodEnd (the reservation's), delta.
+ * KEYS: slot keys. ARGV: now, channel, message, then per slot: amount, windowMs, periodEnd (the
+ * reservation's), delta. A refund (a negative delta) publishes the message on the channel, so other
+ * instances' waiting requests try again now instead of at the time they were last told.
  */
 export const settleScript = `${helpers}
 local now = tonumber(ARGV[1])
 local values = redis.call('MGET', unpack(KEYS))
+local refunded = false
 for j = 1, #KEYS do
-  local base = 1 + (j - 1) * 4
+  local base = 3 + (j - 1) * 4
   local amount, window, period_end, delta = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
   local su, st = parse_slot(values[j])
   -- A calendar charge belongs to its period: once the period has turned, there is nothing to correct.
   if period_end <= 0 or (su and st == period_end) then
     local u = used_now(su, st, amount, window, period_end, now)
     store_slot(KEYS[j], math.max(0, u + delta), amount, window, period_end, now)
+    if delta < 0 then refunded = true end
   end
 end
+if refunded and ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return 1
 `;
 
