@@ -100,6 +100,8 @@ export interface QuotaConfig {
   /** Multiplier on token estimates when reserving, since estimates for non-OpenAI vocabularies are rough. */
   tokenMargin: number;
   defaultMaxWaitMs: number;
+  /** Share of every limit that `low` priority requests (batch lines) leave free for interactive ones. */
+  interactiveReserve: number;
 }
 
 export interface FreewayConfig {

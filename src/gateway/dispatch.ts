@@ -115,7 +115,7 @@ async function admit(
   try {
     return await services.quota.queue.admit<Admitted>(
       async () => {
-        const reserved = await reserveFirst(services, eligible, request.tokensFor);
+        const reserved = await reserveFirst(services, eligible, request.tokensFor, request.priority);
         if (!reserved.ok && reserved.neverFits) throw reserved.neverFits;
         return reserved;
       },

@@ -22,6 +22,7 @@ export async function reserveFirst(
   services: GatewayServices,
   eligible: readonly Deployment[],
   tokensFor: (deployment: Deployment) => number,
+  priority: 'high' | 'normal' | 'low' = 'normal',
 ): Promise<Reserved> {
   const { ledger, queue } = services.quota;
   const { breakers } = services.resilience;
@@ -43,7 +44,7 @@ export async function reserveFirst(
       continue;
     }
     const tokens = tokensFor(deployment);
-    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens });
+    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens, priority });
     if (result.ok) {
       const reservation = result.reservation;
       let settled = false;

@@ -18,6 +18,8 @@ export interface ReserveRequest {
   buckets: BucketSpec[];
   /** Prompt estimate × margin + max_tokens: the caller computes it. */
   tokens: number;
+  /** `low` (batch lines) leaves the interactive reserve of every limit free; default `normal`. */
+  priority?: 'high' | 'normal' | 'low';
 }
 
 /** What was taken, to hand back to `settle`. Opaque beyond these fields. */
@@ -103,6 +105,11 @@ export interface QuotaLedgerOptions {
    * on another instance sharing the store is seen within this time.
    */
   refusalMemoMs?: number;
+  /**
+   * Share of every limit (0 to 0.9, default 0) that `low` priority reservations leave free, so
+   * interactive requests still find room while a batch runs; high and normal may use everything.
+   */
+  interactiveReserve?: number;
 }
 
 type CachedSlot = SlotSpec & { unit: Limit['unit'] };
@@ -123,6 +130,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const { store, clock } = options;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   const guardMs = options.deliveryGuardMs ?? 0;
+  const lowShare = 1 - Math.min(0.9, Math.max(0, options.interactiveReserve ?? 0));
   const memo = options.refusalMemoMs ? createRefusalMemo(options.refusalMemoMs) : undefined;
   const calendar = createCalendar();
   const configured = new Map<string, Limit[]>();
@@ -175,7 +183,14 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const resolved = request.buckets.map((bucket) => resolveWithSlots(bucket, now));
       const buckets = resolved.map((entry) => entry.bucket);
       const charged = buckets.flatMap((bucket) => bucket.limits.map((limit) => ({ key: bucket.key, limit })));
-      const slots = resolved.flatMap((entry) => entry.slots.map((slot) => ({ ...slot, cost: slot.unit === 'requests' ? 1 : tokens })));
+      const isLow = request.priority === 'low' && lowShare < 1;
+      const slots = resolved.flatMap((entry) =>
+        entry.slots.map((slot): CachedSlot & SlotCharge => ({
+          ...slot,
+          cost: slot.unit === 'requests' ? 1 : tokens,
+          ...(isLow ? { ceiling: slot.amount * lowShare } : {}),
+        })),
+      );
       const parks = buckets.map((b) => b.key);
       const remembered = memo?.check(now, parks, slots);
       const result = remembered ? { ok: false as const, ...remembered } : await store.reserve({ now, parks, slots, guardMs });
