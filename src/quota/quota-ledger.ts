@@ -188,7 +188,8 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         entry.slots.map((slot): CachedSlot & SlotCharge => ({
           ...slot,
           cost: slot.unit === 'requests' ? 1 : tokens,
-          ...(isLow ? { ceiling: slot.amount * lowShare } : {}),
+          // A limit too small to split (one request a minute) keeps no reserve rather than refusing low for good.
+          ...(isLow ? { ceiling: Math.max(slot.amount * lowShare, Math.min(slot.amount, slot.unit === 'requests' ? 1 : tokens)) } : {}),
         })),
       );
       const parks = buckets.map((b) => b.key);
