@@ -93,7 +93,8 @@ export async function runOpenLoop(count: number, durationMs: number, send: (i: n
 }
 
 export interface GatewaySenderOptions {
-  url: string;
+  /** One gateway, or several instances sharing one quota ledger: requests rotate over them as a load balancer would. */
+  urls: string[];
   maxTokens: number;
   /** x-freeway-max-wait-ms, in the gateway's (fleet) ms. */
   maxWaitMs: number;
@@ -102,7 +103,8 @@ export interface GatewaySenderOptions {
 export function gatewaySender(options: GatewaySenderOptions): (i: number) => Promise<Outcome> {
   return async (i) => {
     const body = { model: 'auto', messages: prompt(i), max_tokens: options.maxTokens };
-    const answer = await post(`${options.url}/v1/chat/completions`, body, { 'x-freeway-max-wait-ms': String(options.maxWaitMs) });
+    const url = options.urls[i % options.urls.length]!;
+    const answer = await post(`${url}/v1/chat/completions`, body, { 'x-freeway-max-wait-ms': String(options.maxWaitMs) });
     // The gateway's own 429 is quota_exhausted; any other 429 would be an upstream one passed through.
     const isUpstream429 = answer.status === 429 && answer.code !== 'quota_exhausted';
     return { isOk: answer.status === 200, status: answer.status, ...(answer.code ? { code: answer.code } : {}), upstream429s: isUpstream429 ? 1 : 0, attempts: 1 };

@@ -4,13 +4,15 @@
  * anchored at the same wall instant (`--anchor`, epoch ms) and sped up by the same scale, so their
  * windows and calendar resets agree although they share no memory.
  *
- *   --mode fleet|gateway --fleet-port N --time-scale X --anchor MS [--seed N] [--gateway-port N] [--guard-ms N] [--redis URL]
+ *   --mode fleet|gateway --fleet-port N --time-scale X --anchor MS [--seed N] [--gateway-port N] [--guard-ms N] [--redis URL] [--fleet FILE]
+ *
+ * Several gateways given the same `--redis` URL share one quota ledger, as a scaled-out deployment does.
  */
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/index.js';
 import { systemClock, type Clock } from '../src/core/clock.js';
 import { startFreeway } from '../src/app/start-freeway.js';
-import { defaultFleet, fleetGatewayConfig, startFleet } from '../src/simulator/index.js';
+import { defaultFleet, fleetGatewayConfig, loadFleetFile, startFleet } from '../src/simulator/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'guard-ms': { type: 'string' },
     redis: { type: 'string' },
+    fleet: { type: 'string' },
   },
 });
 
@@ -35,7 +38,7 @@ function scaledClock(anchor: number, scale: number): Clock {
 
 const clock = scaledClock(Number(values.anchor ?? systemClock.now()), Number(values['time-scale']));
 const fleetPort = Number(values['fleet-port']);
-const spec = defaultFleet();
+const spec = values.fleet ? loadFleetFile(values.fleet) : defaultFleet();
 const closers: (() => Promise<void>)[] = [];
 
 if (values.mode === 'fleet') {

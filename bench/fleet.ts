@@ -9,14 +9,22 @@
  * them; fleet and gateway read one time-scaled clock through a shared anchor (see fleet-stack-server.ts),
  * so their windows and calendar resets agree without sharing an event loop.
  *
- * Run: npx tsx bench/fleet.ts [--time-scale 12] [--fleet-minutes 10] [--load 1.2] [--skip-redis]
+ * `--instances 1,3` runs one Freeway phase per count: N gateway processes on one Redis (a fresh key
+ * prefix per phase) sharing one quota ledger, the load rotated over them as a load balancer would;
+ * a single instance uses the memory store unless `--redis-always`. Scale-out must not waste quota:
+ * N instances should serve what one serves.
+ *
+ * Run: npx tsx bench/fleet.ts [--time-scale 12] [--fleet-minutes 10] [--load 1.2] [--instances 1,3]
+ *        [--redis URL] [--redis-always] [--fleet FILE] [--skip-naive] [--skip-redis]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultFleet, type FleetStats } from '../src/simulator/index.js';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { defaultFleet, loadFleetFile, type FleetStats } from '../src/simulator/index.js';
 import { fleetCapacity } from './fleet-capacity.js';
 import { closeLoadAgent, gatewaySender, naiveSender, runOpenLoop, type LoadSummary } from './fleet-load.js';
 import { allocatePort, startScriptProcess } from './processes.js';
@@ -29,8 +37,16 @@ const { values } = parseArgs({
     load: { type: 'string', default: '1.2' },
     'max-tokens': { type: 'string', default: '32' },
     'skip-redis': { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'redis-always': { type: 'boolean', default: false },
+    fleet: { type: 'string' },
+    'skip-naive': { type: 'boolean', default: false },
   },
 });
+const instanceCounts = values.instances.split(',').map(Number);
+if (instanceCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--instances takes counts like 1,3 (got ${values.instances})`);
+const fleetArgs = values.fleet ? ['--fleet', values.fleet] : [];
 const timeScale = Number(values['time-scale']);
 const fleetMs = Number(values['fleet-minutes']) * 60_000;
 const loadFactor = Number(values.load);
@@ -44,7 +60,7 @@ const WALL_JITTER_MS = Number(process.env.FLEET_BENCH_JITTER_MS ?? 30);
 /** Prompt plus answer tokens per request, to size the load before the run measures the real figure. */
 const ESTIMATED_TOKENS_PER_REQUEST = 45;
 
-const spec = defaultFleet();
+const spec = values.fleet ? loadFleetFile(values.fleet) : defaultFleet();
 const chatProviders = spec.providers.length;
 const wallMs = fleetMs / timeScale;
 const toFleet = (anchorWall: number, wall: number) => anchorWall + (wall - anchorWall) * timeScale;
@@ -58,21 +74,32 @@ interface PhaseResult {
   fleetTo: number;
 }
 
-async function runPhase(mode: 'gateway' | 'fleet'): Promise<PhaseResult> {
+/** Gateways of one phase: `instances` processes; on Redis (a fresh key prefix) when several, or when asked. */
+interface GatewayPlan {
+  instances: number;
+  redisPrefix?: string;
+}
+
+async function runPhase(plan: GatewayPlan | 'naive'): Promise<PhaseResult> {
   const fleetPort = allocatePort(chatProviders);
-  const gatewayPort = allocatePort();
   const anchorWall = Date.now();
-  const common = ['--fleet-port', String(fleetPort), '--time-scale', String(timeScale), '--anchor', String(anchorWall)];
+  const common = ['--fleet-port', String(fleetPort), '--time-scale', String(timeScale), '--anchor', String(anchorWall), ...fleetArgs];
   const statsUrl = `http://127.0.0.1:${fleetPort}/_sim/stats`;
   const children = [await startScriptProcess('fleet-stack-server.ts', ['--mode', 'fleet', '--seed', '3', ...common], statsUrl)];
   try {
-    if (mode === 'gateway') {
-      const args = ['--mode', 'gateway', '--gateway-port', String(gatewayPort), '--guard-ms', String(WALL_JITTER_MS * timeScale), ...common];
-      children.push(await startScriptProcess('fleet-stack-server.ts', args, `http://127.0.0.1:${gatewayPort}/healthz`));
+    const gatewayUrls: string[] = [];
+    if (plan !== 'naive') {
+      const redisArgs = plan.redisPrefix ? ['--redis', `${values.redis}${values.redis.includes('?') ? '&' : '?'}keyPrefix=${encodeURIComponent(plan.redisPrefix)}`] : [];
+      for (let index = 0; index < plan.instances; index++) {
+        const gatewayPort = allocatePort();
+        const args = ['--mode', 'gateway', '--gateway-port', String(gatewayPort), '--guard-ms', String(WALL_JITTER_MS * timeScale), ...redisArgs, ...common];
+        children.push(await startScriptProcess('fleet-stack-server.ts', args, `http://127.0.0.1:${gatewayPort}/healthz`));
+        gatewayUrls.push(`http://127.0.0.1:${gatewayPort}`);
+      }
     }
     const send =
-      mode === 'gateway'
-        ? gatewaySender({ url: `http://127.0.0.1:${gatewayPort}`, maxTokens, maxWaitMs: MAX_WAIT_FLEET_MS })
+      plan !== 'naive'
+        ? gatewaySender({ urls: gatewayUrls, maxTokens, maxWaitMs: MAX_WAIT_FLEET_MS })
         : naiveSender({
             targets: spec.providers
               .flatMap((provider, index) =>
@@ -89,6 +116,22 @@ async function runPhase(mode: 'gateway' | 'fleet'): Promise<PhaseResult> {
     return { load, stats, fleetFrom: toFleet(anchorWall, started), fleetTo: toFleet(anchorWall, started + wallMs) };
   } finally {
     for (const child of children.reverse()) await child.stop();
+  }
+}
+
+/** Removes a phase's quota keys (calendar counters would otherwise live until their period ends). */
+async function removeRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(values.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -112,8 +155,19 @@ const tokensPerRequest = (stats: FleetStats) => {
 };
 
 console.log(`fleet benchmark: ${count} requests (${loadFactor}× planned capacity) over ${fleetMs / 60_000} fleet minutes = ${round(wallMs / 1000, 1)} s wall at time scale ${timeScale}`);
-const gateway = await runPhase('gateway');
-const naive = await runPhase('fleet');
+const phases: { name: string; result: PhaseResult }[] = [];
+for (const instances of instanceCounts) {
+  const isOnRedis = instances > 1 || values['redis-always'];
+  const redisPrefix = isOnRedis ? `freeway-bench-fleet:${randomUUID()}:` : undefined;
+  try {
+    const result = await runPhase({ instances, ...(redisPrefix ? { redisPrefix } : {}) });
+    phases.push({ name: `freeway ×${instances} (${isOnRedis ? 'redis' : 'memory'})`, result });
+  } finally {
+    if (redisPrefix) await removeRedisPrefix(redisPrefix);
+  }
+}
+const naive = values['skip-naive'] ? undefined : await runPhase('naive');
+const gateway = phases[0]!.result;
 const reservationsPerSecond = await redisThroughput();
 await closeLoadAgent();
 
@@ -140,30 +194,31 @@ const rowFor = (name: string, phase: PhaseResult) => {
     'send lag ms': phase.load.sendLagMs,
   };
 };
-const rows = [rowFor('freeway', gateway), rowFor('naive rotate + fixed pause', naive)];
-printTable(`Time-scaled default fleet at ${loadFactor}× capacity for ${fleetMs / 60_000} fleet minutes (goodput: answers that ended within them)`, rows);
+const rows = [...phases.map((phase) => rowFor(phase.name, phase.result)), ...(naive ? [rowFor('naive rotate + fixed pause', naive)] : [])];
+printTable(`Time-scaled ${spec.name ?? "custom"} fleet at ${loadFactor}× capacity for ${fleetMs / 60_000} fleet minutes (goodput: answers that ended within them)`, rows);
 printTable('How requests ended', [
-  { client: 'freeway', ...gateway.load.byOutcome },
-  { client: 'naive', ...naive.load.byOutcome },
+  ...phases.map((phase) => ({ client: phase.name, ...phase.result.load.byOutcome })),
+  ...(naive ? [{ client: 'naive', ...naive.load.byOutcome }] : []),
 ]);
 const gatewayCapacity = fleetCapacity(spec, gateway.fleetFrom, gateway.fleetTo, tokensPerRequest(gateway.stats));
-const perProvider = Object.entries(gateway.stats.providers).map(([id, p]) => ({
+const perProvider = Object.keys(gateway.stats.providers).map((id) => ({
   provider: id,
-  'capacity (freeway window)': gatewayCapacity.find((row) => row.provider === id)?.requests ?? 0,
-  'freeway: accepted': p.accepted,
-  'freeway: 429s': p.rejected,
-  'naive: accepted': naive.stats.providers[id]?.accepted ?? 0,
-  'naive: 429s': naive.stats.providers[id]?.rejected ?? 0,
+  'capacity (first phase window)': gatewayCapacity.find((row) => row.provider === id)?.requests ?? 0,
+  ...Object.fromEntries(phases.flatMap((phase) => [
+    [`${phase.name}: accepted`, phase.result.stats.providers[id]?.accepted ?? 0],
+    [`${phase.name}: 429s`, phase.result.stats.providers[id]?.rejected ?? 0],
+  ])),
+  ...(naive ? { 'naive: accepted': naive.stats.providers[id]?.accepted ?? 0, 'naive: 429s': naive.stats.providers[id]?.rejected ?? 0 } : {}),
 }));
 printTable('Per provider (fleet stats)', perProvider);
 printTable('Redis quota store', [{ 'reservations / s (best of 1 and 3 instances)': reservationsPerSecond === undefined ? 'not measured' : Math.round(reservationsPerSecond) }]);
 const file = writeResult('fleet', {
-  settings: { timeScale, fleetMinutes: fleetMs / 60_000, loadFactor, maxTokens, requests: count, maxWaitFleetMs: MAX_WAIT_FLEET_MS, naivePauseFleetMs: NAIVE_PAUSE_FLEET_MS, guardFleetMs: WALL_JITTER_MS * timeScale },
+  settings: { fleet: spec.name, timeScale, fleetMinutes: fleetMs / 60_000, loadFactor, maxTokens, requests: count, instances: instanceCounts, maxWaitFleetMs: MAX_WAIT_FLEET_MS, naivePauseFleetMs: NAIVE_PAUSE_FLEET_MS, guardFleetMs: WALL_JITTER_MS * timeScale },
   machine: { cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version },
   rows,
-  outcomes: { freeway: gateway.load.byOutcome, naive: naive.load.byOutcome },
+  outcomes: Object.fromEntries([...phases.map((phase): [string, Record<string, number>] => [phase.name, phase.result.load.byOutcome]), ...(naive ? [['naive', naive.load.byOutcome] as [string, Record<string, number>]] : [])]),
   perProvider,
   redisReservationsPerSecond: reservationsPerSecond ?? null,
-  fleetStats: { freeway: gateway.stats, naive: naive.stats },
+  fleetStats: Object.fromEntries([...phases.map((phase): [string, FleetStats] => [phase.name, phase.result.stats]), ...(naive ? [['naive', naive.stats] as [string, FleetStats]] : [])]),
 });
 console.log(`\nwrote ${file}`);

@@ -92,6 +92,11 @@ const quotaSchema = z.strictObject({
     .refine((margin) => margin >= 1, { error: 'expected at least 1 (a multiplier on token estimates)' })
     .default(DEFAULT_TOKEN_MARGIN),
   defaultMaxWaitMs: nonNegativeInteger().default(30_000),
+  interactiveReserve: z
+    .number({ error: 'expected a number' })
+    .min(0, { error: 'expected a fraction from 0 to 0.9' })
+    .max(0.9, { error: 'expected a fraction from 0 to 0.9' })
+    .default(0.1),
 });
 
 export const configSchema = z

@@ -15,7 +15,7 @@ const knownKeys = [
   'aliases', 'allow', 'deny', 'preferences', 'predictorPath',
   'mode', 'memory', 'maxEntries', 'maxBytes', 'sqlitePath', 'ttlSeconds', 'completion', 'embedding', 'discovery', 'warmup',
   'maxAttempts', 'retryBudgetRatio', 'firstTokenTimeoutMs', 'min', 'max', 'idleTimeoutMs', 'totalTimeoutMs',
-  'breaker', 'failureThreshold', 'halfOpenAfterMs', 'hedging', 'enabled', 'tokenMargin', 'defaultMaxWaitMs',
+  'breaker', 'failureThreshold', 'halfOpenAfterMs', 'hedging', 'enabled', 'tokenMargin', 'defaultMaxWaitMs', 'interactiveReserve',
 ];
 
 export function describeIssue(issue: z.core.$ZodIssue): string {

@@ -103,6 +103,8 @@ export interface QuotaConfig {
    */
   tokenMargin: number;
   defaultMaxWaitMs: number;
+  /** Share of every limit that `low` priority requests (batch lines) leave free for interactive ones. */
+  interactiveReserve: number;
 }
 
 export interface FreewayConfig {

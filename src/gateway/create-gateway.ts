@@ -53,7 +53,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
 
   const metrics = createMetrics();
   const telemetry = createGatewayTelemetry(metrics, () => clock.now());
-  const { ledger, queue, concurrencyFor } = createQuotaServices({ deployments, redis, clock, log, deliveryGuardMs: deps.quotaDeliveryGuardMs, onStoreFallback: () => telemetry.storeFallback('redis'), registry: metrics.registry });
+  const { ledger, queue, concurrencyFor } = createQuotaServices({ deployments, redis, clock, log, deliveryGuardMs: deps.quotaDeliveryGuardMs, interactiveReserve: config.quota.interactiveReserve, onStoreFallback: () => telemetry.storeFallback('redis'), registry: metrics.registry });
   const quotaView = createQuotaView(ledger, clock);
 
   const breakers = createBreakerRegistry({ clock, failureThreshold: config.resilience.breaker.failureThreshold, halfOpenAfterMs: config.resilience.breaker.halfOpenAfterMs });

@@ -31,7 +31,7 @@ export const QUOTA_KEY_PREFIX = 'freeway:quota:';
 
 /** Request set-up and network jitter on the way to a provider, with room to spare. */
 const DEFAULT_DELIVERY_GUARD_MS = 250;
-/** How long a refund by another gateway on the same Redis may go unseen by waiting requests here. */
+/** How long a refusal is remembered; refunds here or on another gateway (pub/sub) forget it at once. */
 const REFUSAL_MEMO_MS = 1000;
 
 export interface QuotaServicesOptions {
@@ -44,6 +44,8 @@ export interface QuotaServicesOptions {
   registry: Registry;
   /** Ms a call may take from reservation to the provider; see QuotaLedgerOptions.deliveryGuardMs. */
   deliveryGuardMs: number | undefined;
+  /** config quota.interactiveReserve: the share of each limit `low` priority leaves free. */
+  interactiveReserve?: number;
 }
 
 export interface QuotaServices {
@@ -67,10 +69,18 @@ export function createQuotaServices(options: QuotaServicesOptions): QuotaService
         onRecover: () => log('quota store reachable again: limits are shared through Redis once more'),
       })
     : createMemoryQuotaStore();
-  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS, refusalMemoMs: REFUSAL_MEMO_MS });
+  const queue = createAdmissionQueue({ clock });
+  const ledger = createQuotaLedger({
+    store,
+    clock,
+    deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS,
+    refusalMemoMs: REFUSAL_MEMO_MS,
+    interactiveReserve: options.interactiveReserve ?? 0,
+    // A refund by another gateway (or batch worker) on the same Redis wakes the requests waiting here.
+    onCapacityReturned: () => queue.notify(),
+  });
   // Buckets show in state and metrics from the start, not only after their first request.
   for (const deployment of options.deployments) ledger.declare(bucketsFor(deployment));
-  const queue = createAdmissionQueue({ clock });
 
   const limiters = new Map<string, ConcurrencyLimiter>();
   const concurrencyFor = (deployment: Deployment): ConcurrencyLimiter | undefined => {

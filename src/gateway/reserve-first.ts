@@ -29,6 +29,8 @@ export interface AdmissionRequest {
   tokensFor: (deployment: Deployment) => number;
   /** The prompt estimate, for the latency predictor when usage does not say. */
   promptTokens: number;
+  /** Low priority leaves the interactive reserve of every limit free. */
+  priority?: 'high' | 'normal' | 'low';
 }
 
 export type Reserved = { ok: true; value: CallLease } | Refused;
@@ -53,7 +55,7 @@ export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deplo
       continue;
     }
     const tokens = request.tokensFor(deployment);
-    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens });
+    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens, ...(request.priority ? { priority: request.priority } : {}) });
     if (result.ok) {
       return { ok: true, value: deps.openLease({ deployment, reservation: result.reservation, concurrency, promptTokens: request.promptTokens }) };
     }

@@ -19,6 +19,8 @@ export interface EffectiveLimit {
   id: string;
   /** True when this limit, or its lower amount, came from a provider's headers rather than config. */
   isLearned: boolean;
+  /** True when config declares this limit (perhaps with a lower amount learned since). */
+  isConfigured: boolean;
 }
 
 export type CalendarLookup = (now: number, period: 'day' | 'month', timeZone?: string) => CalendarWindow;
@@ -34,10 +36,10 @@ export function effectiveLimits(configured: readonly Limit[], learned: ReadonlyM
     const id = limitId(limit);
     seen.add(id);
     const told = learned?.get(id);
-    if (told && told.amount < limit.amount) result.push({ limit: { ...limit, amount: told.amount }, id, isLearned: true });
-    else result.push({ limit, id, isLearned: false });
+    if (told && told.amount < limit.amount) result.push({ limit: { ...limit, amount: told.amount }, id, isLearned: true, isConfigured: true });
+    else result.push({ limit, id, isLearned: false, isConfigured: true });
   }
-  for (const [id, limit] of learned ?? []) if (!seen.has(id)) result.push({ limit, id, isLearned: true });
+  for (const [id, limit] of learned ?? []) if (!seen.has(id)) result.push({ limit, id, isLearned: true, isConfigured: false });
   return result;
 }
 

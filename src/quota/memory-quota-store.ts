@@ -38,7 +38,7 @@ export function createMemoryQuotaStore(options: { backend?: string } = {}): Quot
       const slot = charges[index]!;
       const stored = slots.get(slot.id);
       const current = usedNow(slot, stored, now);
-      const at = guardedFitTime(slot, stored, slot.cost, now, request.guardMs ?? 0);
+      const at = guardedFitTime(slot, stored, now, request.guardMs ?? 0);
       if (at > retryAt) {
         retryAt = at;
         blocking = parkKeys.length + index;

@@ -18,6 +18,8 @@ export interface ReserveRequest {
   buckets: BucketSpec[];
   /** Prompt estimate × margin + max_tokens: the caller computes it. */
   tokens: number;
+  /** `low` (batch lines) leaves the interactive reserve of every limit free; default `normal`. */
+  priority?: 'high' | 'normal' | 'low';
 }
 
 /** What was taken, to hand back to `settle`. Opaque beyond these fields. */
@@ -86,6 +88,12 @@ export interface QuotaLedgerOptions {
   /** Called after a settle: capacity may have returned (wire it to AdmissionQueue.notify). */
   onSettle?: () => void;
   /**
+   * Called when another instance sharing the store gave capacity back (at most once per event-loop
+   * turn, however many refunds arrived): wire it to AdmissionQueue.notify, so requests waiting
+   * here try again now rather than at the later time the store last told them.
+   */
+  onCapacityReturned?: () => void;
+  /**
    * How much later than its reservation a call may reach the provider, in clock ms (default 0).
    * Refilling limits are judged as if each charge refilled only from then, so a request admitted at
    * the instant of refill is not refused by a provider that counted the previous one a little late.
@@ -97,6 +105,11 @@ export interface QuotaLedgerOptions {
    * on another instance sharing the store is seen within this time.
    */
   refusalMemoMs?: number;
+  /**
+   * Share of every limit (0 to 0.9, default 0) that `low` priority reservations leave free, so
+   * interactive requests still find room while a batch runs; high and normal may use everything.
+   */
+  interactiveReserve?: number;
 }
 
 type CachedSlot = SlotSpec & { unit: Limit['unit'] };
@@ -117,6 +130,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const { store, clock } = options;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   const guardMs = options.deliveryGuardMs ?? 0;
+  const lowShare = 1 - Math.min(0.9, Math.max(0, options.interactiveReserve ?? 0));
   const memo = options.refusalMemoMs ? createRefusalMemo(options.refusalMemoMs) : undefined;
   const calendar = createCalendar();
   const configured = new Map<string, Limit[]>();
@@ -125,6 +139,17 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   // and, for calendar limits, until the period turns: reservations are hot, limits rarely change.
   const resolvedCache = new Map<string, { configured: Limit[]; bucket: ResolvedBucket; slots: CachedSlot[]; validUntil: number }>();
   let nextId = 1;
+  let isReturnPending = false;
+  // The ledger lives as long as its store; the store's close() ends the subscription.
+  store.watchReturns?.((slotIds) => {
+    memo?.forget(slotIds);
+    if (isReturnPending || !options.onCapacityReturned) return;
+    isReturnPending = true;
+    setImmediate(() => {
+      isReturnPending = false;
+      options.onCapacityReturned?.();
+    });
+  });
 
   const remember = (buckets: BucketSpec[]) => {
     for (const bucket of buckets) configured.set(bucket.key, bucket.limits);
@@ -158,7 +183,15 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const resolved = request.buckets.map((bucket) => resolveWithSlots(bucket, now));
       const buckets = resolved.map((entry) => entry.bucket);
       const charged = buckets.flatMap((bucket) => bucket.limits.map((limit) => ({ key: bucket.key, limit })));
-      const slots = resolved.flatMap((entry) => entry.slots.map((slot) => ({ ...slot, cost: slot.unit === 'requests' ? 1 : tokens })));
+      const isLow = request.priority === 'low' && lowShare < 1;
+      const slots = resolved.flatMap((entry) =>
+        entry.slots.map((slot): CachedSlot & SlotCharge => ({
+          ...slot,
+          cost: slot.unit === 'requests' ? 1 : tokens,
+          // A limit too small to split (one request a minute) keeps no reserve rather than refusing low for good.
+          ...(isLow ? { ceiling: Math.max(slot.amount * lowShare, Math.min(slot.amount, slot.unit === 'requests' ? 1 : tokens)) } : {}),
+        })),
+      );
       const parks = buckets.map((b) => b.key);
       const remembered = memo?.check(now, parks, slots);
       const result = remembered ? { ok: false as const, ...remembered } : await store.reserve({ now, parks, slots, guardMs });
@@ -205,8 +238,9 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       remember(buckets);
       const now = clock.now();
       const corrections = correctionsFor(buckets.map(resolve), signal, now, calendar, backoff);
-      for (const { bucketKey, limit } of corrections.learned) {
+      for (const { bucketKey, limit, replaces } of corrections.learned) {
         const known = learned.get(bucketKey) ?? new Map<string, Limit>();
+        if (replaces !== undefined) known.delete(replaces);
         known.set(limitId(limit), limit);
         learned.set(bucketKey, known);
         resolvedCache.delete(bucketKey);

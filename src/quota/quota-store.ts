@@ -19,6 +19,8 @@ export interface SlotSpec {
 export interface SlotCharge extends SlotSpec {
   /** Units to take now (1 request, or N tokens). */
   cost: number;
+  /** Fill the slot no higher than this (below `amount`: a share kept free for others); `amount` when absent. */
+  ceiling?: number;
 }
 
 export interface SlotAdjustment extends SlotSpec {
@@ -85,6 +87,11 @@ export interface QuotaStore {
   apply(now: number, floors: SlotFloor[], parks: ParkOperation[]): Promise<void>;
   read(now: number, slots: SlotSpec[], parks: string[]): Promise<{ slots: SlotState[]; parks: (ParkState | undefined)[] }>;
   health(): StoreHealth;
+  /**
+   * Tells `listener` when another instance sharing this store gave capacity back (a refund at
+   * settle), naming the slots; a shared store only. Returns a function that stops listening.
+   */
+  watchReturns?(listener: (slotIds: readonly string[]) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -102,12 +109,12 @@ export function usedNow(slot: SlotSpec, stored: StoredSlot | undefined, now: num
   return Math.max(0, stored.used - ((now - stored.stamp) * slot.amount) / slot.windowMs);
 }
 
-/** When `cost` more units fit, given `used` now: `now` if they fit, Infinity if they never will. */
-export function fitTime(slot: SlotSpec, used: number, cost: number, now: number): number {
-  if (used + cost <= slot.amount) return now;
-  if (cost > slot.amount || slot.amount <= 0 || slot.windowMs <= 0) return Infinity;
+/** When `cost` more units fit under `ceiling`, given `used` now: `now` if they fit, Infinity if they never will. */
+export function fitTime(slot: SlotSpec, used: number, cost: number, now: number, ceiling = slot.amount): number {
+  if (used + cost <= ceiling) return now;
+  if (cost > ceiling || slot.amount <= 0 || slot.windowMs <= 0) return Infinity;
   if (slot.periodEnd > 0) return slot.periodEnd;
-  return now + Math.ceil(((used + cost - slot.amount) * slot.windowMs) / slot.amount);
+  return now + Math.ceil(((used + cost - ceiling) * slot.windowMs) / slot.amount);
 }
 
 /**
@@ -116,13 +123,14 @@ export function fitTime(slot: SlotSpec, used: number, cost: number, now: number)
  * That costs a full bucket `guardMs` of refill and leaves the steady rate alone. The reserve script
  * repeats this arithmetic too.
  */
-export function guardedFitTime(slot: SlotSpec, stored: StoredSlot | undefined, cost: number, now: number, guardMs: number): number {
-  const at = fitTime(slot, usedNow(slot, stored, now), cost, now);
+export function guardedFitTime(slot: SlotCharge, stored: StoredSlot | undefined, now: number, guardMs: number): number {
+  const { cost, ceiling = slot.amount } = slot;
+  const at = fitTime(slot, usedNow(slot, stored, now), cost, now, ceiling);
   if (guardMs <= 0 || !stored || slot.periodEnd > 0 || at === Infinity || slot.amount <= 0 || slot.windowMs <= 0) return at;
   const decayFrom = stored.stamp + guardMs;
   const checked = Math.max(0, stored.used - ((now - decayFrom) * slot.amount) / slot.windowMs);
-  if (checked + cost <= slot.amount) return now;
-  return decayFrom + Math.ceil(((stored.used + cost - slot.amount) * slot.windowMs) / slot.amount);
+  if (checked + cost <= ceiling) return now;
+  return decayFrom + Math.ceil(((stored.used + cost - ceiling) * slot.windowMs) / slot.amount);
 }
 
 /** The stamp a slot stores after an update at `now`. */

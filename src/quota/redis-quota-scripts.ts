@@ -46,7 +46,8 @@ end
  * Reserves a batch of requests in one call, each all or nothing, in order: concurrent callers
  * share the reads and writes of hot keys, which is what lets one Redis serve thousands a second.
  * KEYS: every key the batch touches, once. ARGV: now, request count, delivery guard ms, then per request:
- * park count, slot count, park key indexes, and per slot: key index, amount, windowMs, periodEnd, cost.
+ * park count, slot count, park key indexes, and per slot: key index, amount, windowMs, periodEnd, cost,
+ * ceiling (fill no higher: below amount for a share kept free).
  * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots).
  */
 export const reserveScript = `${helpers}
@@ -69,7 +70,8 @@ for r = 1, count do
   local first, used = pos, {}
   for j = 1, slots do
     local k, amount, window, period_end, cost = tonumber(ARGV[pos]), tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2]), tonumber(ARGV[pos + 3]), tonumber(ARGV[pos + 4])
-    pos = pos + 5
+    local ceiling = tonumber(ARGV[pos + 5])
+    pos = pos + 6
     if not seen[k] then
       seen[k] = true
       slot_u[k], slot_t[k] = parse_slot(values[k])
@@ -80,13 +82,13 @@ for r = 1, count do
     local guarded = guard > 0 and period_end <= 0 and slot_u[k] ~= nil and slot_t[k] ~= nil and amount > 0 and window > 0
     local c = u
     if guarded then c = math.max(0, slot_u[k] - (now - slot_t[k] - guard) * amount / window) end
-    if c + cost > amount and not never then
-      if cost > amount or amount <= 0 or window <= 0 then
+    if c + cost > ceiling and not never then
+      if cost > ceiling or amount <= 0 or window <= 0 then
         never, blocking = true, parks + j - 1
       else
         local at = period_end
-        if guarded then at = slot_t[k] + guard + math.ceil((slot_u[k] + cost - amount) * window / amount)
-        elseif period_end <= 0 then at = now + math.ceil((u + cost - amount) * window / amount) end
+        if guarded then at = slot_t[k] + guard + math.ceil((slot_u[k] + cost - ceiling) * window / amount)
+        elseif period_end <= 0 then at = now + math.ceil((u + cost - ceiling) * window / amount) end
         if at > retry_at then retry_at, blocking = at, parks + j - 1 end
       end
     end
@@ -97,7 +99,7 @@ for r = 1, count do
     results[#results + 1], results[#results + 2], results[#results + 3] = 0, math.ceil(retry_at), blocking
   else
     for j = 1, slots do
-      local p = first + (j - 1) * 5
+      local p = first + (j - 1) * 6
       local k, period_end = tonumber(ARGV[p]), tonumber(ARGV[p + 3])
       slot_u[k] = used[j] + tonumber(ARGV[p + 4])
       slot_t[k] = now
@@ -114,21 +116,26 @@ return results
 `;
 
 /**
- * KEYS: slot keys. ARGV: now, then per slot: amount, windowMs, periodEnd (the reservation's), delta.
+ * KEYS: slot keys. ARGV: now, channel, message, then per slot: amount, windowMs, periodEnd (the
+ * reservation's), delta. A refund (a negative delta) publishes the message on the channel, so other
+ * instances' waiting requests try again now instead of at the time they were last told.
  */
 export const settleScript = `${helpers}
 local now = tonumber(ARGV[1])
 local values = redis.call('MGET', unpack(KEYS))
+local refunded = false
 for j = 1, #KEYS do
-  local base = 1 + (j - 1) * 4
+  local base = 3 + (j - 1) * 4
   local amount, window, period_end, delta = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
   local su, st = parse_slot(values[j])
   -- A calendar charge belongs to its period: once the period has turned, there is nothing to correct.
   if period_end <= 0 or (su and st == period_end) then
     local u = used_now(su, st, amount, window, period_end, now)
     store_slot(KEYS[j], math.max(0, u + delta), amount, window, period_end, now)
+    if delta < 0 then refunded = true end
   end
 end
+if refunded and ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return 1
 `;
 

@@ -4,7 +4,12 @@
  * When Redis is unreachable it serves from a local memory store (warning once per outage,
  * counting operations) and goes back to Redis as soon as the connection is ready again. It must
  * never throw a Redis error at its caller or leave a rejection unhandled.
+ *
+ * Instances learn of each other's refunds through one pub/sub channel per key space (the settle
+ * script publishes; a second connection, opened only once someone watches, subscribes), so a
+ * request waiting on one gateway is not left asleep while capacity another gave back goes unused.
  */
+import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import { createMemoryQuotaStore } from './memory-quota-store.js';
@@ -58,6 +63,22 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
   const slotKey = (id: string) => `${prefix}s:${id}`;
   const parkKey = (key: string) => `${prefix}p:${key}`;
   const slotArgs = (slot: SlotSpec, last: number) => [slot.amount, slot.windowMs, slot.periodEnd, last];
+  // Channels are not keys: ioredis's keyPrefix does not reach them, so the channel names it itself.
+  const returnsChannel = `${client.options.keyPrefix ?? ''}${prefix}returned`;
+  const instanceId = randomUUID();
+  const watchers = new Set<(slotIds: readonly string[]) => void>();
+  let subscriber: Redis | undefined;
+  const subscribe = () => {
+    if (subscriber) return;
+    subscriber = client.duplicate({ keyPrefix: '', enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+    subscriber.on('error', () => {}); // an outage is reported by the command connection; ioredis resubscribes on reconnect
+    subscriber.on('message', (_channel: string, message: string) => {
+      const [sender, ...slotIds] = message.split('\n');
+      if (sender === instanceId) return;
+      for (const watcher of watchers) watcher(slotIds);
+    });
+    subscriber.subscribe(returnsChannel).catch(() => {});
+  };
 
   const reserveInBatch = createReserveBatcher(async (requests) => {
     const { keys, args } = encodeReserveBatch(requests, parkKey, slotKey);
@@ -102,7 +123,9 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
       if (client.status !== 'ready') return degrade(`redis connection is ${client.status}`);
       try {
         const keys = adjustments.map((slot) => slotKey(slot.id));
-        await client.quotaSettle(keys.length, ...keys, now, ...adjustments.flatMap((slot) => slotArgs(slot, slot.delta)));
+        const refunded = adjustments.filter((slot) => slot.delta < 0).map((slot) => slot.id);
+        const message = refunded.length > 0 ? [instanceId, ...refunded].join('\n') : '';
+        await client.quotaSettle(keys.length, ...keys, now, message ? returnsChannel : '', message, ...adjustments.flatMap((slot) => slotArgs(slot, slot.delta)));
         recover();
       } catch (error) {
         degrade(error instanceof Error ? error.message : String(error));
@@ -134,7 +157,14 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
 
     health: () => ({ ...health }),
 
+    watchReturns: (listener) => {
+      watchers.add(listener);
+      subscribe();
+      return () => watchers.delete(listener);
+    },
+
     close: async () => {
+      subscriber?.disconnect();
       if (ownsConnection) client.disconnect();
     },
   };

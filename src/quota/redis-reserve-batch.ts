@@ -32,7 +32,7 @@ export function encodeReserveBatch(
   for (const request of requests) {
     args.push(request.parks.length, request.slots.length);
     for (const key of request.parks) args.push(indexOf(parkKey(key)));
-    for (const slot of request.slots) args.push(indexOf(slotKey(slot.id)), slot.amount, slot.windowMs, slot.periodEnd, slot.cost);
+    for (const slot of request.slots) args.push(indexOf(slotKey(slot.id)), slot.amount, slot.windowMs, slot.periodEnd, slot.cost, slot.ceiling ?? slot.amount);
   }
   return { keys, args };
 }

@@ -11,6 +11,8 @@ interface Entry {
   until: number;
   /** The cost refused: a larger or equal one is refused too; a smaller one might fit. */
   cost: number;
+  /** The ceiling it was refused under: a higher one (a higher priority's) might fit. */
+  ceiling: number;
   expires: number;
   reason?: string;
 }
@@ -50,7 +52,7 @@ export function createRefusalMemo(maxAgeMs: number): RefusalMemo {
       for (let index = 0; index < slots.length; index += 1) {
         const slot = slots[index]!;
         const entry = live(slot.id, now);
-        if (entry && slot.cost >= entry.cost) return { blocking: parks.length + index, retryAt: entry.until };
+        if (entry && slot.cost >= entry.cost && (slot.ceiling ?? slot.amount) <= entry.ceiling) return { blocking: parks.length + index, retryAt: entry.until };
       }
       return undefined;
     },
@@ -59,11 +61,11 @@ export function createRefusalMemo(maxAgeMs: number): RefusalMemo {
       if (!Number.isFinite(refusal.retryAt) || refusal.retryAt <= now) return;
       const expires = now + maxAgeMs;
       if (refusal.blocking < parks.length) {
-        entries.set(parkId(parks[refusal.blocking]!), { until: refusal.retryAt, cost: 0, expires, ...(refusal.reason !== undefined ? { reason: refusal.reason } : {}) });
+        entries.set(parkId(parks[refusal.blocking]!), { until: refusal.retryAt, cost: 0, ceiling: Infinity, expires, ...(refusal.reason !== undefined ? { reason: refusal.reason } : {}) });
         return;
       }
       const slot = slots[refusal.blocking - parks.length];
-      if (slot) entries.set(slot.id, { until: refusal.retryAt, cost: slot.cost, expires });
+      if (slot) entries.set(slot.id, { until: refusal.retryAt, cost: slot.cost, ceiling: slot.ceiling ?? slot.amount, expires });
     },
 
     forget(slotIds) {

@@ -21,8 +21,8 @@ export interface BackoffPolicy {
 export interface SignalCorrections {
   floors: SlotFloor[];
   parks: ParkOperation[];
-  /** New limits, or lower amounts, keyed by bucket: the ledger remembers them. */
-  learned: { bucketKey: string; limit: Limit }[];
+  /** New limits, or lower amounts, keyed by bucket: the ledger remembers them (in place of `replaces`, a limit id, when set). */
+  learned: { bucketKey: string; limit: Limit; replaces?: string }[];
 }
 
 interface Match {
@@ -30,19 +30,43 @@ interface Match {
   limit: EffectiveLimit;
 }
 
-/** The limit an observation speaks of: same unit and window, in the most specific bucket that has one. */
-function findLimit(buckets: ResolvedBucket[], observation: LimitObservation): Match | undefined {
-  const matches: Match[] = [];
-  for (const bucket of buckets) {
-    for (const limit of bucket.limits) {
-      if (limit.limit.unit !== observation.unit) continue;
-      if (observation.windowMs !== undefined && limit.limit.windowMs !== observation.windowMs) continue;
-      matches.push({ bucket, limit });
-    }
+/**
+ * The limit an observation speaks of. A dialect's window is often an assumption ("Groq's -tokens
+ * are per minute") that a provider or an operator contradicts, so the stated amount comes first:
+ * a limit of the same unit and amount is that limit, whatever window the dialect assumed (the
+ * same window first, else the shortest that holds the stated reset). Then the same unit and window,
+ * most specific bucket first. Without a window, only an unambiguous unit is safe to correct.
+ */
+function findLimit(buckets: ResolvedBucket[], observation: LimitObservation, now: number): Match | undefined {
+  const sameUnit: Match[] = [];
+  for (const bucket of buckets) for (const limit of bucket.limits) if (limit.limit.unit === observation.unit) sameUnit.push({ bucket, limit });
+  if (observation.limit !== undefined) {
+    const sameAmount = sameUnit.filter((match) => match.limit.limit.amount === observation.limit);
+    const sameWindow = sameAmount.find((match) => match.limit.limit.windowMs === observation.windowMs);
+    if (sameWindow) return sameWindow;
+    const resetIn = observation.resetAt === undefined ? 0 : observation.resetAt - now;
+    const holding = sameAmount.filter((match) => match.limit.limit.windowMs >= resetIn).sort((a, b) => a.limit.limit.windowMs - b.limit.limit.windowMs);
+    if (holding[0]) return holding[0];
+    if (sameAmount[0]) return sameAmount[0];
   }
-  // Without a window, only an unambiguous unit is safe to correct: unknown stays unknown.
-  if (observation.windowMs === undefined && matches.length !== 1) return undefined;
-  return matches[0];
+  if (observation.windowMs === undefined) return sameUnit.length === 1 ? sameUnit[0] : undefined;
+  return sameUnit.find((match) => match.limit.limit.windowMs === observation.windowMs);
+}
+
+/**
+ * The window a limit learned from headers gets: the dialect's assumed one, unless the provider's
+ * stated reset says its capacity comes back sooner. A refilling limit with `used` of `amount` taken
+ * is full again `used × window / amount` after now, so a reset implies a window; a shorter one wins
+ * (and only grows after that, as heavier use states longer resets). Day-sized windows keep theirs:
+ * a daily quota states short resets just before midnight.
+ */
+function learnedWindow(assumedMs: number, knownMs: number | undefined, observation: LimitObservation, now: number): number {
+  const { limit, remaining, resetAt } = observation;
+  const used = limit !== undefined && remaining !== undefined ? limit - remaining : 0;
+  if (assumedMs >= DAY || resetAt === undefined || limit === undefined || used <= 0) return knownMs ?? assumedMs;
+  const impliedMs = Math.max(1000, Math.ceil(((resetAt - now) * limit) / used / 100) * 100);
+  if (knownMs === undefined && impliedMs >= assumedMs * 0.9) return assumedMs;
+  return Math.min(assumedMs, Math.max(knownMs ?? 0, impliedMs));
 }
 
 const periodLength = { day: DAY, month: MONTH } as const;
@@ -79,24 +103,34 @@ export function correctionsFor(
   const isParkedForPeriod = exhausted?.period === 'day' || exhausted?.period === 'month';
 
   for (const observation of signal.observations) {
-    const match = findLimit(buckets, observation);
+    const match = findLimit(buckets, observation, now);
     if (match) {
       const told = observation.limit;
-      let amount = match.limit.limit.amount;
-      if (told !== undefined && told > 0 && told < amount) {
-        amount = told;
-        corrections.learned.push({ bucketKey: match.bucket.key, limit: { ...match.limit.limit, amount } });
+      let known = match.limit;
+      if (told !== undefined && told > 0 && told < known.limit.amount) {
+        const limit = { ...known.limit, amount: told };
+        corrections.learned.push({ bucketKey: match.bucket.key, limit });
+        known = { ...known, limit };
       }
-      const effective = { ...match, limit: { ...match.limit, limit: { ...match.limit.limit, amount } } };
-      if (observation.remaining !== undefined && observation.remaining >= 0) floor(effective, amount - observation.remaining);
-      if (observation.remaining === 0 && match.limit.limit.windowMs < DAY) spentShortWindow = effective;
+      if (!known.isConfigured && observation.windowMs !== undefined) {
+        const windowMs = learnedWindow(observation.windowMs, known.limit.windowMs, observation, now);
+        if (windowMs !== known.limit.windowMs) {
+          const limit = { ...known.limit, windowMs };
+          corrections.learned.push({ bucketKey: match.bucket.key, limit, replaces: known.id });
+          known = { ...known, limit, id: limitId(limit) };
+        }
+      }
+      const effective = { ...match, limit: known };
+      if (observation.remaining !== undefined && observation.remaining >= 0) floor(effective, known.limit.amount - observation.remaining);
+      if (observation.remaining === 0 && known.limit.windowMs < DAY) spentShortWindow = effective;
     } else if (observation.limit !== undefined && observation.limit > 0 && observation.windowMs !== undefined && observation.windowMs > 0) {
       // Unknown to config: learn it as a continuous limit; a calendar quota announces itself by parking us.
-      const limit: Limit = { unit: observation.unit, amount: observation.limit, windowMs: observation.windowMs };
+      const windowMs = learnedWindow(observation.windowMs, undefined, observation, now);
+      const limit: Limit = { unit: observation.unit, amount: observation.limit, windowMs };
       corrections.learned.push({ bucketKey: mostSpecific.key, limit });
       const isCoveredByParking = isParkedForPeriod && limit.windowMs >= DAY;
       if (!isCoveredByParking && observation.remaining !== undefined && observation.remaining >= 0) {
-        floor({ bucket: mostSpecific, limit: { limit, id: limitId(limit), isLearned: true } }, limit.amount - observation.remaining);
+        floor({ bucket: mostSpecific, limit: { limit, id: limitId(limit), isLearned: true, isConfigured: false } }, limit.amount - observation.remaining);
       }
     }
   }

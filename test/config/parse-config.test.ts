@@ -46,7 +46,7 @@ describe('defaults', () => {
       breaker: { failureThreshold: 5, halfOpenAfterMs: 30_000 },
       hedging: { enabled: false },
     });
-    expect(config.quota).toEqual({ tokenMargin: 1.15, defaultMaxWaitMs: 30_000 });
+    expect(config.quota).toEqual({ tokenMargin: 1.15, defaultMaxWaitMs: 30_000, interactiveReserve: 0.1 });
   });
 
   it('fills defaults inside a partly written section', () => {

@@ -46,6 +46,8 @@ export interface QuotaStackOptions {
   configure?: (config: GatewayConfig) => void;
   overrides?: Record<string, unknown>;
   seed?: number;
+  /** Wall ms a call may take from reservation to the fleet (default WALL_JITTER_MS): more for heavier loads. */
+  wallJitterMs?: number;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function startQuotaStack(options: QuotaStackOptions): Promise<Quota
   const logs: string[] = [];
   const gateways: RunningFreeway[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
-    gateways.push(await startFreeway({ config: { ...config, server: { ...config.server, port: 0 } }, env: {}, clock: fleet.clock, quotaDeliveryGuardMs: WALL_JITTER_MS * timeScale, log: (line) => logs.push(line) }));
+    gateways.push(await startFreeway({ config: { ...config, server: { ...config.server, port: 0 } }, env: {}, clock: fleet.clock, quotaDeliveryGuardMs: (options.wallJitterMs ?? WALL_JITTER_MS) * timeScale, log: (line) => logs.push(line) }));
   }
   const statsUrl = `${fleet.providers[0]!.baseUrl.replace(/\/v1$/, '')}/_sim/stats`;
   return {

@@ -72,6 +72,26 @@ export function ledgerContract(name: string, makeStore: (clock: ManualClock) => 
       expect((await ledger.tryReserve({ buckets, tokens: 0 })).ok).toBe(false);
     });
 
+    it('keeps the interactive reserve of every limit free from low priority, not from normal or high', async () => {
+      const reserving = createQuotaLedger({ store: fixture.store, clock, interactiveReserve: 0.2, refusalMemoMs: 60_000 });
+      const buckets = [{ key: 'p:reserve', limits: [rpm(10), tpm(1000)] }];
+      // Low may fill 8 of 10 requests and 800 of 1000 tokens.
+      for (let i = 0; i < 8; i++) expect((await reserving.tryReserve({ buckets, tokens: 50, priority: 'low' })).ok).toBe(true);
+      const denied = denial(await reserving.tryReserve({ buckets, tokens: 50, priority: 'low' }));
+      expect(denied.blocking).toEqual({ key: 'p:reserve', limit: rpm(10) });
+      // One request refills in 6 s: then the 9th fits under the low ceiling of 8.
+      expect(denied.retryAt).toBe(clock.now() + 6 * SECOND);
+      // The remembered low refusal does not hold back normal and high, which take the rest.
+      expect((await reserving.tryReserve({ buckets, tokens: 50, priority: 'normal' })).ok).toBe(true);
+      expect((await reserving.tryReserve({ buckets, tokens: 50, priority: 'high' })).ok).toBe(true);
+      expect((await reserving.tryReserve({ buckets, tokens: 50 })).ok).toBe(false);
+      // Tokens too: 700 used by low, a 150-token low request would pass 800.
+      const tokens = [{ key: 'p:tokens', limits: [tpm(1000)] }];
+      expect((await reserving.tryReserve({ buckets: tokens, tokens: 700, priority: 'low' })).ok).toBe(true);
+      expect((await reserving.tryReserve({ buckets: tokens, tokens: 150, priority: 'low' })).ok).toBe(false);
+      expect((await reserving.tryReserve({ buckets: tokens, tokens: 150, priority: 'normal' })).ok).toBe(true);
+    });
+
     it('says never when a request is larger than a limit', async () => {
       const denied = denial(await ledger.tryReserve({ buckets: [{ key: 'p:k', limits: [tpm(100)] }], tokens: 101 }));
       expect(denied.retryAt).toBe(Infinity);
