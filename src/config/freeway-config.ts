@@ -102,6 +102,14 @@ export interface QuotaConfig {
   defaultMaxWaitMs: number;
 }
 
+export interface BatchConfig {
+  concurrency: number;
+  sqlitePath: string | null;
+  maxFileBytes: number;
+  maxLines: number;
+  leaseMs: number;
+}
+
 export interface FreewayConfig {
   server: ServerConfig;
   state: StateConfig;
@@ -110,4 +118,5 @@ export interface FreewayConfig {
   cache: CacheConfig;
   resilience: ResilienceConfig;
   quota: QuotaConfig;
+  batch: BatchConfig;
 }
