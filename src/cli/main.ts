@@ -3,6 +3,7 @@
  * the library; a usage mistake prints one line on stderr and exits with code 2.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBatchCommand } from './batch-command.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSimulateCommand(program);
   registerCatalogCommand(program);
+  registerBatchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
