@@ -58,6 +58,17 @@ describe('cancel and expiry', () => {
     const clock = new SteerableClock(Date.UTC(2026, 0, 5, 12));
     const { client, batchId } = await startScarce(clock);
     await waitUntilStarved(batchId);
+    const state = (await (await fetch(`${stack!.freeway.url}/v1/freeway/state`)).json()) as { batches: Record<string, unknown>[] };
+    expect(state.batches).toEqual([
+      expect.objectContaining({ id: batchId, status: 'in_progress', endpoint: '/v1/chat/completions', request_counts: { total: LINES, completed: 3, failed: 0 }, waiting_on_quota: LINES - 3, in_flight: 0 }),
+    ]);
+    expect(state.batches[0]).toHaveProperty('eta_seconds');
+    expect(state.batches[0]).toHaveProperty('rate_per_minute');
+    const metrics = await (await fetch(`${stack!.freeway.url}/metrics`)).text();
+    expect(metrics).toContain(`freeway_batch_waiting_on_quota_lines{batch="${batchId}"} ${LINES - 3}`);
+    expect(metrics).toContain(`freeway_batches_done_lines 3`);
+    expect(metrics).toContain(`freeway_batches_runnable_lines 0`);
+    expect(metrics).toMatch(/freeway_batches_oldest_line_age_seconds \d/);
     const cancelling = await client.batches.cancel(batchId);
     expect(['cancelling', 'cancelled']).toContain(cancelling.status);
     const batch = await waitForBatch(client, batchId);
