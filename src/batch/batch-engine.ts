@@ -58,7 +58,8 @@ export class BatchEngine {
   private readonly closing = new Set<string>();
 
   constructor(private readonly options: BatchEngineOptions) {
-    this.pollMs = options.pollMs ?? 1_000;
+    // Often enough to renew leases well before they end.
+    this.pollMs = options.pollMs ?? Math.min(1_000, options.leaseMs / 4);
   }
 
   start(): void {
@@ -152,7 +153,7 @@ export class BatchEngine {
     try {
       const result = batch.endpoint === '/v1/embeddings' ? await gateway.embeddings(line.body, context) : await gateway.chat(line.body, context);
       if (result.kind !== 'json') throw new FreewayError('invalid_request', 'stream: true is not allowed in a batch');
-      await store.settleLine(batch.id, {
+      await this.settleDurably(batch.id, {
         key: line.customId,
         line: line.line,
         file: 'output',
@@ -172,12 +173,29 @@ export class BatchEngine {
         await store.releaseLine(batch.id, line.customId, { owner: this.owner, notBefore, lastError: `${error.code}: ${error.message}`, countsAsAttempt: true });
         return;
       }
-      await store.settleLine(batch.id, {
+      await this.settleDurably(batch.id, {
         key: line.customId,
         line: line.line,
         file: 'error',
         result: { id: requestId, custom_id: line.customId, response: { status_code: error.status, request_id: requestId, body: error.toBody() }, error: null },
       });
+    }
+  }
+
+  /**
+   * Writes a paid-for answer even through a store outage (Redis restarting): the result waits in
+   * memory, the lease is kept renewed meanwhile, and the write is retried until it lands.
+   */
+  private async settleDurably(batchId: string, settled: SettledLine): Promise<void> {
+    for (;;) {
+      try {
+        await this.options.store.settleLine(batchId, settled);
+        return;
+      } catch (error) {
+        if (this.isStopping) throw error;
+        this.options.log?.(`batch ${batchId}: could not store a result (${error instanceof Error ? error.message : String(error)}); retrying`);
+        await this.options.clock.sleep(this.pollMs);
+      }
     }
   }
 

@@ -11,7 +11,16 @@ import { BatchEngine } from './batch-engine.js';
 import { renderBatchMetrics, stateSection, summarizeBatches } from './batch-report.js';
 import { BatchService } from './batch-service.js';
 import type { BatchStore } from './batch-store.js';
+import { RedisBatchStore } from './redis-batch-store.js';
 import { SqliteBatchStore } from './sqlite-batch-store.js';
+
+/** Redis when `state.redis` is set (shared by every gateway and worker), else the SQLite file. */
+export async function openConfiguredStore(config: FreewayConfig): Promise<BatchStore> {
+  if (!config.state.redis) return new SqliteBatchStore(config.batch.sqlitePath);
+  const store = new RedisBatchStore(config.state.redis);
+  await store.ready();
+  return store;
+}
 
 export interface BatchRuntimeOptions {
   config: FreewayConfig;
@@ -37,7 +46,7 @@ export interface BatchRuntime {
 export async function startBatchRuntime(options: BatchRuntimeOptions): Promise<BatchRuntime> {
   const { config, gateway } = options;
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? new SqliteBatchStore(config.batch.sqlitePath);
+  const store = options.store ?? (await openConfiguredStore(config));
   // One process owns an embedded store: whatever a crashed predecessor held is free again now.
   const recovered = await store.releaseAllLeases();
   if (recovered > 0) options.log?.(`Batches: ${recovered} line(s) left in flight by a previous run are queued again`);

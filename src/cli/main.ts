@@ -8,6 +8,7 @@ import { registerCatalogCommand } from './catalog-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { UsageError } from './usage-error.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 export const USAGE_EXIT_CODE = 2;
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerCatalogCommand(program);
   registerBatchCommand(program);
+  registerWorkerCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

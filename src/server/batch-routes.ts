@@ -17,6 +17,12 @@ export interface BatchRoutesOptions {
 /** Room for the multipart envelope around the largest file. */
 const ENVELOPE_BYTES = 64 * 1024;
 
+/** A store failure (Redis unreachable) is a clear 503, not an internal error. */
+const storeFailure = (error: unknown): never => {
+  if (error instanceof FreewayError) throw error;
+  throw new FreewayError('batch_store_unavailable', 'The batch store is unreachable right now (is state.redis up?); try again shortly', { cause: error });
+};
+
 export function registerBatchRoutes(app: FastifyInstance, options: BatchRoutesOptions): void {
   const { service } = options;
   app.register(async (scope) => {
@@ -29,19 +35,19 @@ export function registerBatchRoutes(app: FastifyInstance, options: BatchRoutesOp
       const file = parts.find((p) => p.name === 'file');
       if (!file) throw new FreewayError('invalid_request', 'The multipart body has no "file" field', { param: 'file' });
       const purpose = parts.find((p) => p.name === 'purpose')?.content.toString('utf8') ?? '';
-      return service.uploadFile({ filename: file.filename ?? 'upload.jsonl', purpose, content: file.content });
+      return service.uploadFile({ filename: file.filename ?? 'upload.jsonl', purpose, content: file.content }).catch(storeFailure);
     });
   });
 
-  app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => service.getFile(request.params.id));
+  app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => service.getFile(request.params.id).catch(storeFailure));
   app.get<{ Params: { id: string } }>('/v1/files/:id/content', async (request, reply) => {
-    const content = await service.fileContent(request.params.id);
+    const content = await service.fileContent(request.params.id).catch(storeFailure);
     return reply.type('application/octet-stream').send(content);
   });
-  app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => service.deleteFile(request.params.id));
+  app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => service.deleteFile(request.params.id).catch(storeFailure));
 
-  app.post('/v1/batches', async (request) => service.createBatch(request.body));
-  app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/batches', async (request) => service.listBatches(request.query));
-  app.get<{ Params: { id: string } }>('/v1/batches/:id', async (request) => service.getBatch(request.params.id));
-  app.post<{ Params: { id: string } }>('/v1/batches/:id/cancel', async (request) => service.cancelBatch(request.params.id));
+  app.post('/v1/batches', async (request) => service.createBatch(request.body).catch(storeFailure));
+  app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/batches', async (request) => service.listBatches(request.query).catch(storeFailure));
+  app.get<{ Params: { id: string } }>('/v1/batches/:id', async (request) => service.getBatch(request.params.id).catch(storeFailure));
+  app.post<{ Params: { id: string } }>('/v1/batches/:id/cancel', async (request) => service.cancelBatch(request.params.id).catch(storeFailure));
 }

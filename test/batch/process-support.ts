@@ -92,3 +92,54 @@ export function fleetTotals(fleet: RunningFleet): { accepted: number; rejected: 
   const providers = Object.values(fleet.stats().providers);
   return { accepted: providers.reduce((s, p) => s + p.accepted, 0), rejected: providers.reduce((s, p) => s + p.rejected, 0) };
 }
+
+export interface RedisServer {
+  url: string;
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data directory (append-only file, so nothing written is lost). */
+  restart(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the test's own on an ephemeral port, persisted with fsync on every write. */
+export async function startRedisServer(): Promise<RedisServer | undefined> {
+  const port = await freePort();
+  const dir = tempDir('freeway-batch-redis-');
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      started.on('error', reject);
+      started.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      started.on('exit', () => reject(new Error(`redis-server exited: ${output}`)));
+    });
+  };
+  try {
+    await start();
+  } catch {
+    return undefined;
+  }
+  const stop = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.on('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  return { url: `redis://127.0.0.1:${port}`, stop, restart: start };
+}
