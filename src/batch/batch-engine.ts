@@ -102,7 +102,7 @@ export class BatchEngine {
     await this.renewLeases();
     for (const batchId of await store.activeBatchIds()) {
       if (this.isStopping) return;
-      const batch = await store.getBatch(batchId);
+      const batch = await store.getBatch(batchId, { withCounts: false });
       if (!batch) continue;
       const now = clock.now();
       if (batch.status === 'cancelling') await this.closeBatch(batch, 'cancelled');
@@ -115,10 +115,11 @@ export class BatchEngine {
   private async feed(batch: BatchObject, now: number): Promise<void> {
     const { store, leaseMs, concurrency } = this.options;
     const free = concurrency - this.inFlight.size;
-    if (free > 0) {
-      const claimed = await store.claimLines(batch.id, { owner: this.owner, limit: free, now, leaseUntil: now + leaseMs });
-      for (const line of claimed) this.launch(batch, line);
-    }
+    if (free <= 0) return;
+    const claimed = await store.claimLines(batch.id, { owner: this.owner, limit: free, now, leaseUntil: now + leaseMs });
+    for (const line of claimed) this.launch(batch, line);
+    // Counting scans the batch: only worth it once nothing more could be claimed (the tail, or all deferred).
+    if (claimed.length === free) return;
     const counts = await store.counts(batch.id, now);
     if (counts.pending + counts.leased === 0) {
       const finalizing: BatchObject = { ...batch, status: 'finalizing', finalizing_at: Math.floor(now / 1000) };

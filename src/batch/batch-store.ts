@@ -37,7 +37,8 @@ export interface BatchStore {
 
   /** Stores a new batch with its runnable lines and the lines already settled by validation. */
   createBatch(batch: BatchObject, lines: readonly QueuedLine[], settled: readonly SettledLine[]): Promise<void>;
-  getBatch(id: string): Promise<BatchObject | undefined>;
+  /** `withCounts: false` skips filling request_counts (a scan of the batch's lines): the engine's hot path. */
+  getBatch(id: string, options?: { withCounts?: boolean }): Promise<BatchObject | undefined>;
   /** Writes the batch record (status, timestamps, file ids); request_counts are filled on read. */
   saveBatch(batch: BatchObject): Promise<void>;
   /** Newest first; `after` is the id of the last batch of the previous page. */

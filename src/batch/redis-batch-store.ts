@@ -125,9 +125,11 @@ export class RedisBatchStore implements BatchStore {
     await this.redis.multi().set(this.key('batch', batch.id), JSON.stringify(batch)).zadd(this.key('batches'), seq, batch.id).sadd(this.key('active'), batch.id).exec();
   }
 
-  async getBatch(id: string): Promise<BatchObject | undefined> {
+  async getBatch(id: string, options: { withCounts?: boolean } = {}): Promise<BatchObject | undefined> {
     const record = await this.redis.get(this.key('batch', id));
-    return record ? this.withCounts(JSON.parse(record) as BatchObject) : undefined;
+    if (!record) return undefined;
+    const batch = JSON.parse(record) as BatchObject;
+    return options.withCounts === false ? batch : this.withCounts(batch);
   }
 
   async saveBatch(batch: BatchObject): Promise<void> {

@@ -82,9 +82,11 @@ export class SqliteBatchStore implements BatchStore {
     })();
   }
 
-  async getBatch(id: string): Promise<BatchObject | undefined> {
+  async getBatch(id: string, options: { withCounts?: boolean } = {}): Promise<BatchObject | undefined> {
     const row = this.db?.prepare('SELECT record FROM batches WHERE id = ?').get(id) as { record: string } | undefined;
-    return row ? this.withCounts(JSON.parse(row.record) as BatchObject) : undefined;
+    if (!row) return undefined;
+    const batch = JSON.parse(row.record) as BatchObject;
+    return options.withCounts === false ? batch : this.withCounts(batch);
   }
 
   async saveBatch(batch: BatchObject): Promise<void> {
