@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfigFile, parseConfig, type FreewayConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { FreewayError } from '../core/errors.js';
+import { startBatchRuntime, type BatchRuntime } from '../batch/batch-runtime.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import type { Gateway } from '../gateway/types.js';
 import { defaultFleet, fleetGatewayConfig, startFleet, type RunningFleet } from '../simulator/index.js';
@@ -33,6 +34,8 @@ export interface RunningFreeway {
   url: string;
   gateway: Gateway;
   config: FreewayConfig;
+  /** The batch store, API and engine this process runs. */
+  batches: BatchRuntime;
   /** The in-process simulated fleet, in demo mode. */
   fleet?: RunningFleet;
   close(): Promise<void>;
@@ -63,9 +66,11 @@ export async function startFreeway(options: StartOptions): Promise<RunningFreewa
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.quotaDeliveryGuardMs !== undefined ? { quotaDeliveryGuardMs: options.quotaDeliveryGuardMs } : {}),
   });
+  const batches = await startBatchRuntime({ config, gateway, log, ...(options.clock ? { clock: options.clock } : {}) });
   const secrets = [...config.server.apiKeys, ...config.providers.flatMap((p): string[] => p.apiKeys)];
   const server = createServer({
-    gateway,
+    gateway: batches.gateway,
+    batches: { service: batches.service, maxFileBytes: batches.maxFileBytes },
     apiKeys: config.server.apiKeys,
     bodyLimitBytes: config.server.bodyLimitBytes,
     defaultMaxWaitMs: config.quota.defaultMaxWaitMs,
@@ -83,9 +88,11 @@ export async function startFreeway(options: StartOptions): Promise<RunningFreewa
     url,
     gateway,
     config,
+    batches,
     ...(fleet ? { fleet } : {}),
     close: async () => {
       await server.close();
+      await batches.close();
       await gateway.close();
       await fleet?.close();
     },

@@ -3,10 +3,12 @@
  * the library; a usage mistake prints one line on stderr and exits with code 2.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBatchCommand } from './batch-command.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { UsageError } from './usage-error.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 export const USAGE_EXIT_CODE = 2;
 
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSimulateCommand(program);
   registerCatalogCommand(program);
+  registerBatchCommand(program);
+  registerWorkerCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -99,6 +99,17 @@ const quotaSchema = z.strictObject({
     .default(0.1),
 });
 
+const batchSchema = z.strictObject({
+  /** Batch lines in flight at once per process (each may wait in the admission queue for quota). */
+  concurrency: positiveInteger().default(16),
+  /** Where an embedded gateway keeps batch files, line states and results; null keeps them in memory. */
+  sqlitePath: z.string().min(1).nullable().default('.freeway/batches.sqlite'),
+  maxFileBytes: positiveInteger().default(100 * MiB),
+  maxLines: positiveInteger().default(50_000),
+  /** How long a claimed line stays leased to a process before another may take it over. */
+  leaseMs: positiveInteger().default(60_000),
+});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
@@ -108,6 +119,7 @@ export const configSchema = z
     cache: cacheSchema.prefault({}),
     resilience: resilienceSchema.prefault({}),
     quota: quotaSchema.prefault({}),
+    batch: batchSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

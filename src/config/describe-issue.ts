@@ -7,7 +7,7 @@ import type { z } from 'zod';
 /** Every section and field name the schema accepts, to suggest the one a typo meant. */
 // prettier-ignore
 const knownKeys = [
-  'server', 'state', 'providers', 'routing', 'cache', 'resilience', 'quota',
+  'server', 'state', 'providers', 'routing', 'cache', 'resilience', 'quota', 'batch',
   'host', 'port', 'apiKeys', 'bodyLimitBytes', 'requestTimeoutMs', 'redis',
   'id', 'apiKey', 'baseUrl', 'dialect', 'scope', 'limits', 'models', 'quirks', 'headers',
   'upstreamId', 'displayName', 'contextWindow', 'maxOutputTokens', 'params', 'tags',
@@ -16,6 +16,7 @@ const knownKeys = [
   'mode', 'memory', 'maxEntries', 'maxBytes', 'sqlitePath', 'ttlSeconds', 'completion', 'embedding', 'discovery', 'warmup',
   'maxAttempts', 'retryBudgetRatio', 'firstTokenTimeoutMs', 'min', 'max', 'idleTimeoutMs', 'totalTimeoutMs',
   'breaker', 'failureThreshold', 'halfOpenAfterMs', 'hedging', 'enabled', 'tokenMargin', 'defaultMaxWaitMs', 'interactiveReserve',
+  'batch', 'concurrency', 'maxFileBytes', 'maxLines', 'leaseMs',
 ];
 
 export function describeIssue(issue: z.core.$ZodIssue): string {

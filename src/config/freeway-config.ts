@@ -107,6 +107,14 @@ export interface QuotaConfig {
   interactiveReserve: number;
 }
 
+export interface BatchConfig {
+  concurrency: number;
+  sqlitePath: string | null;
+  maxFileBytes: number;
+  maxLines: number;
+  leaseMs: number;
+}
+
 export interface FreewayConfig {
   server: ServerConfig;
   state: StateConfig;
@@ -115,4 +123,5 @@ export interface FreewayConfig {
   cache: CacheConfig;
   resilience: ResilienceConfig;
   quota: QuotaConfig;
+  batch: BatchConfig;
 }

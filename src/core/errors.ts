@@ -23,6 +23,8 @@ export const errorCatalog = {
   invalid_api_key: { status: 401, type: 'authentication_error', retry: 'never' },
   model_not_found: { status: 404, type: 'not_found_error', retry: 'never' },
   route_not_found: { status: 404, type: 'not_found_error', retry: 'never' },
+  resource_not_found: { status: 404, type: 'not_found_error', retry: 'never' },
+  batch_store_unavailable: { status: 503, type: 'api_error', retry: 'never' },
   quota_exhausted: { status: 429, type: 'rate_limit_error', retry: 'never' },
   // What a provider did (classified from its answer); mostly retried elsewhere, never shown raw.
   upstream_rate_limited: { status: 503, type: 'api_error', retry: 'other' },

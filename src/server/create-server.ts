@@ -11,6 +11,7 @@ import { pipeSse } from './sse.js';
 import { dashboardHtml } from './dashboard.js';
 import { DRY_RUN_HEADER, isDryRun, sendRoute } from './dry-run.js';
 import { drainRequestBody } from './drain-request.js';
+import { registerBatchRoutes, type BatchRoutesOptions } from './batch-routes.js';
 
 export interface ServerOptions {
   gateway: Gateway;
@@ -22,6 +23,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** Values that must never be written to a log line or an error body. */
   secrets?: readonly string[];
+  /** OpenAI's Files and Batches routes, when the process runs batches. */
+  batches?: BatchRoutesOptions;
 }
 
 const PRIORITIES = new Set<Priority>(['high', 'normal', 'low']);
@@ -153,6 +156,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const context = readContext(request, clientAbortSignal(request, reply), defaultMaxWaitMs);
     await sendResult(reply, await gateway.embeddings(request.body, context));
   });
+
+  if (options.batches) registerBatchRoutes(app, options.batches);
 
   return app;
 }

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench:batch`: 5,000 chat lines through the Batch API on the time-scaled default fleet,
+ * first on one gateway in embedded mode (SQLite), then on a gateway and 3 `worker` processes on a
+ * Redis of the bench's own. Reports each run's completion time against the lower bound (the
+ * batch's requests, plus the interactive ones sent meanwhile, over what the fleet's limits allow:
+ * the shortest window in which fleetCapacity() reaches that count), the fleet's own 429 count, and
+ * the p50 latency of interactive requests sent at a steady low rate while the batch runs, against
+ * the same gateway's p50 when idle (measured just before, in the same run).
+ *
+ * Run: npx tsx bench/batch.ts [--time-scale 12] [--lines 5000] [--interactive-every-ms 500] [--skip-redis]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultFleet, type FleetStats } from '../src/simulator/index.js';
+import { fleetCapacity } from './fleet-capacity.js';
+import { allocatePort, startScriptProcess, type Child } from './processes.js';
+import { median, printTable, round, writeResult } from './support.js';
+
+const { values } = parseArgs({
+  options: {
+    'time-scale': { type: 'string', default: '12' },
+    lines: { type: 'string', default: '5000' },
+    'interactive-every-ms': { type: 'string', default: '500' },
+    'idle-samples': { type: 'string', default: '15' },
+    'skip-redis': { type: 'boolean', default: false },
+  },
+});
+const timeScale = Number(values['time-scale']);
+const lineCount = Number(values.lines);
+const interactiveEveryMs = Number(values['interactive-every-ms']);
+const idleSamples = Number(values['idle-samples']);
+const WALL_JITTER_MS = Number(process.env['BATCH_BENCH_JITTER_MS'] ?? 30);
+const spec = defaultFleet();
+const root = join(import.meta.dirname, '..');
+
+const chatBody = (i: number, tag: string) => ({
+  model: 'auto',
+  messages: [{ role: 'user', content: `${tag} ${i}: give one short fact about the number ${i}` }],
+  max_tokens: 32,
+});
+
+function inputFile(): Buffer {
+  const lines = Array.from({ length: lineCount }, (_, i) => JSON.stringify({ custom_id: `line-${i}`, method: 'POST', url: '/v1/chat/completions', body: chatBody(i, 'batch') }));
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+async function json<T>(response: Response): Promise<T> {
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function interactive(url: string, i: number): Promise<number | undefined> {
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-freeway-priority': 'normal' },
+    body: JSON.stringify(chatBody(i, 'interactive')),
+  });
+  await response.arrayBuffer();
+  return response.ok ? performance.now() - started : undefined;
+}
+
+function startRedis(): Promise<{ url: string; stop(): void }> {
+  const port = allocatePort();
+  const dir = mkdtempSync(join(tmpdir(), 'freeway-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.on('error', reject);
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Ready to accept connections')) resolve({ url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') });
+    });
+  });
+}
+
+function startWorkerProcess(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'batch-stack-server.ts'), '--mode', 'worker', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+  });
+}
+
+/** The shortest fleet time in which the fleet's limits allow `requests` chat requests from `from`. */
+function lowerBoundMs(requests: number, from: number, tokensPerRequest: number): number {
+  const allowed = (ms: number) => fleetCapacity(spec, from, from + ms, tokensPerRequest).reduce((sum, row) => sum + row.requests, 0);
+  let low = 0;
+  let high = 24 * 3_600_000;
+  while (high - low > 100) {
+    const middle = (low + high) / 2;
+    if (allowed(middle) >= requests) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+interface RunResult {
+  mode: string;
+  completedLines: number;
+  failedLines: number;
+  fleetSeconds: number;
+  lowerBoundSeconds: number;
+  ratio: number;
+  upstream429: number;
+  interactiveSent: number;
+  interactiveFailed: number;
+  idleP50Ms: number;
+  busyP50Ms: number;
+  p50Ratio: number;
+  servedByProvider: Record<string, number>;
+}
+
+async function runMode(mode: 'embedded' | 'redis'): Promise<RunResult> {
+  const fleetPort = allocatePort(spec.providers.length);
+  const gatewayPort = allocatePort();
+  const anchor = Date.now();
+  const toFleet = (wall: number) => anchor + (wall - anchor) * timeScale;
+  const common = ['--fleet-port', String(fleetPort), '--time-scale', String(timeScale), '--anchor', String(anchor)];
+  const children: Child[] = [];
+  const workers: ChildProcess[] = [];
+  let redis: { url: string; stop(): void } | undefined;
+  try {
+    children.push(await startScriptProcess('fleet-stack-server.ts', ['--mode', 'fleet', '--seed', '3', ...common], `http://127.0.0.1:${fleetPort}/_sim/stats`));
+    const guard = ['--guard-ms', String(WALL_JITTER_MS * timeScale)];
+    const dir = mkdtempSync(join(tmpdir(), 'freeway-bench-batch-'));
+    if (mode === 'redis') redis = await startRedis();
+    const backend = redis ? ['--redis', redis.url] : ['--sqlite', join(dir, 'batches.sqlite')];
+    children.push(await startScriptProcess('batch-stack-server.ts', ['--mode', 'gateway', '--gateway-port', String(gatewayPort), ...guard, ...backend, ...common], `http://127.0.0.1:${gatewayPort}/healthz`));
+    if (redis) for (let i = 0; i < 3; i += 1) workers.push(await startWorkerProcess([...guard, ...backend, ...common]));
+    const url = `http://127.0.0.1:${gatewayPort}`;
+
+    const idle: number[] = [];
+    for (let i = 0; i < idleSamples; i += 1) {
+      const latency = await interactive(url, 100_000 + i);
+      if (latency !== undefined) idle.push(latency);
+      await new Promise((r) => setTimeout(r, interactiveEveryMs));
+    }
+
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    form.append('file', new Blob([inputFile()]), 'bench.jsonl');
+    const file = await json<{ id: string }>(await fetch(`${url}/v1/files`, { method: 'POST', body: form }));
+    const startWall = Date.now();
+    const batch = await json<{ id: string }>(
+      await fetch(`${url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }) }),
+    );
+
+    let isDone = false;
+    const busy: number[] = [];
+    let interactiveSent = 0;
+    let interactiveFailed = 0;
+    const pending: Promise<void>[] = [];
+    const ticker = (async () => {
+      for (let i = 0; !isDone; i += 1) {
+        interactiveSent += 1;
+        pending.push(interactive(url, 200_000 + i).then((latency) => (latency === undefined ? void (interactiveFailed += 1) : void busy.push(latency))));
+        await new Promise((r) => setTimeout(r, interactiveEveryMs));
+      }
+    })();
+    let final: { status: string; request_counts: { completed: number; failed: number } };
+    for (;;) {
+      final = await json(await fetch(`${url}/v1/batches/${batch.id}`));
+      if (['completed', 'failed', 'expired', 'cancelled'].includes(final.status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const endWall = Date.now();
+    isDone = true;
+    await ticker;
+    await Promise.all(pending);
+
+    const stats = await json<FleetStats>(await fetch(`http://127.0.0.1:${fleetPort}/_sim/stats`));
+    const all = Object.values(stats.providers);
+    const completed = all.reduce((s, p) => s + p.completed, 0);
+    const tokens = all.reduce((s, p) => s + p.promptTokens + p.completionTokens, 0);
+    const tokensPerRequest = completed > 0 ? tokens / completed : 45;
+    const fleetMs = toFleet(endWall) - toFleet(startWall);
+    const bound = lowerBoundMs(lineCount + interactiveSent, toFleet(startWall), tokensPerRequest);
+    const idleP50 = median(idle);
+    const busyP50 = median(busy);
+    return {
+      mode: mode === 'embedded' ? 'embedded (SQLite, 1 gateway)' : 'Redis (1 gateway + 3 workers)',
+      completedLines: final.request_counts.completed,
+      failedLines: final.request_counts.failed,
+      fleetSeconds: round(fleetMs / 1000, 1),
+      lowerBoundSeconds: round(bound / 1000, 1),
+      ratio: round(fleetMs / bound, 3),
+      upstream429: all.reduce((s, p) => s + p.rejected, 0),
+      interactiveSent,
+      interactiveFailed,
+      idleP50Ms: round(idleP50, 1),
+      busyP50Ms: round(busyP50, 1),
+      p50Ratio: round(busyP50 / idleP50, 2),
+      servedByProvider: Object.fromEntries(Object.entries(stats.providers).map(([id, p]) => [id, p.completed])),
+    };
+  } finally {
+    for (const worker of workers) worker.kill('SIGTERM');
+    for (const child of children.reverse()) await child.stop();
+    redis?.stop();
+  }
+}
+
+const results: RunResult[] = [await runMode('embedded')];
+if (!values['skip-redis']) results.push(await runMode('redis'));
+printTable(`Batch of ${lineCount} chat lines on the default fleet at time scale ${timeScale} (fleet seconds; target ratio ≤ 1.10, p50 ratio ≤ 1.5)`, results.map(({ servedByProvider: _served, ...row }) => row));
+printTable('Served by provider (the fleet\'s own count)', results.map((r) => ({ mode: r.mode, ...r.servedByProvider })));
+console.log(`wrote ${writeResult('batch', { timeScale, lines: lineCount, interactiveEveryMs, results })}`);
