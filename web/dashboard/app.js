@@ -11,6 +11,8 @@ const COLORS = ['#2f6fd6', '#2b9a4a', '#e08a12', '#d1372f', '#6246d8', '#0f9aa8'
 let series = [];
 let source;
 const charts = {};
+// The charts' uPlot instances, for the browser tests and for a curious console.
+window.freewayCharts = charts;
 
 /** Builds an element: props are properties (textContent, className, title…) or data-*; children are nodes or text. */
 function el(tag, props, ...children) {
