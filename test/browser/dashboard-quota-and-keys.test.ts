@@ -46,7 +46,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser: parking and sign-in',
       expect(text).toMatch(/parked until .* \(resets in (9|10) min.*\) · day: GenerateRequestsPerDayPerProjectPerModel-FreeTier/);
       // The 429 the discovery cost shows in the upstream chart, and the client never saw it.
       await page.waitForFunction(() => {
-        const charts = (window as unknown as { freewayCharts: Record<string, { plot: { data: (number | null)[][] } }> }).freewayCharts;
+        const charts = (globalThis as unknown as { freewayCharts: Record<string, { plot: { data: (number | null)[][] } }> }).freewayCharts;
         return (charts['chart-upstream']?.plot.data[2] ?? []).reduce<number>((a, b) => a + (b ?? 0), 0) === 1;
       });
       await page.close();

@@ -7,7 +7,7 @@ import { hasChromium, launchChromium, sendChat } from './browser.js';
 const chartTotal = (page: Page, chart: string, seriesIndex: number) =>
   page.evaluate(
     ([id, index]) => {
-      const charts = (window as unknown as { freewayCharts: Record<string, { plot: { data: (number | null)[][] } }> }).freewayCharts;
+      const charts = (globalThis as unknown as { freewayCharts: Record<string, { plot: { data: (number | null)[][] } }> }).freewayCharts;
       return (charts[id]?.plot.data[index] ?? []).reduce<number>((sum, value) => sum + (value ?? 0), 0);
     },
     [chart, seriesIndex] as const,
@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against the demo flee
 
     // Five requests answered, one from the cache, at least four upstream calls: the charts hold them.
     await page.waitForFunction(() => {
-      const charts = (window as unknown as { freewayCharts: Record<string, { plot: { data: (number | null)[][] } }> }).freewayCharts;
+      const charts = (globalThis as unknown as { freewayCharts: Record<string, { plot: { data: (number | null)[][] } }> }).freewayCharts;
       const sum = (id: string, i: number) => (charts[id]?.plot.data[i] ?? []).reduce<number>((a, b) => a + (b ?? 0), 0);
       return sum('chart-requests', 1) >= 4 && sum('chart-requests', 2) >= 1 && sum('chart-upstream', 1) >= 4;
     });
