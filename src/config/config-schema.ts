@@ -93,6 +93,18 @@ const quotaSchema = z.strictObject({
   defaultMaxWaitMs: nonNegativeInteger().default(30_000),
 });
 
+const telemetrySchema = z.strictObject({
+  otlp: z
+    .strictObject({
+      endpoint: z
+        .string()
+        .refine((value) => /^https?:\/\/[^\s]+$/.test(value), { error: 'expected the OTLP/HTTP base URL, such as http://127.0.0.1:4318' })
+        .optional(),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
@@ -102,6 +114,7 @@ export const configSchema = z
     cache: cacheSchema.prefault({}),
     resilience: resilienceSchema.prefault({}),
     quota: quotaSchema.prefault({}),
+    telemetry: telemetrySchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

@@ -102,6 +102,11 @@ export interface QuotaConfig {
   defaultMaxWaitMs: number;
 }
 
+/** OpenTelemetry traces: off unless an OTLP/HTTP endpoint is set here or in OTEL_EXPORTER_OTLP_ENDPOINT. */
+export interface TelemetryConfig {
+  otlp: { endpoint?: string; headers: Record<string, string> };
+}
+
 export interface FreewayConfig {
   server: ServerConfig;
   state: StateConfig;
@@ -110,4 +115,5 @@ export interface FreewayConfig {
   cache: CacheConfig;
   resilience: ResilienceConfig;
   quota: QuotaConfig;
+  telemetry: TelemetryConfig;
 }
