@@ -7,12 +7,14 @@ import { registerBatchCommand } from './batch-command.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { registerStatusCommand, type StatusCommandIo } from './status-command.js';
 import { UsageError } from './usage-error.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 export const USAGE_EXIT_CODE = 2;
 
-export function buildProgram(): Command {
+/** `status` io may be replaced (tests: a stdout to read, a signal to end --watch). */
+export function buildProgram(io: { status?: StatusCommandIo } = {}): Command {
   const program = new Command('freeway')
     .description('One OpenAI-compatible endpoint in front of every free LLM API tier')
     .showSuggestionAfterError(true)
@@ -23,14 +25,15 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerBatchCommand(program);
   registerWorkerCommand(program);
+  registerStatusCommand(program, io.status);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: { status?: StatusCommandIo } = {}): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(io).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

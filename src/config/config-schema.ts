@@ -110,6 +110,18 @@ const batchSchema = z.strictObject({
   leaseMs: positiveInteger().default(60_000),
 });
 
+const telemetrySchema = z.strictObject({
+  otlp: z
+    .strictObject({
+      endpoint: z
+        .string()
+        .refine((value) => /^https?:\/\/[^\s]+$/.test(value), { error: 'expected the OTLP/HTTP base URL, such as http://127.0.0.1:4318' })
+        .optional(),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
@@ -120,6 +132,7 @@ export const configSchema = z
     resilience: resilienceSchema.prefault({}),
     quota: quotaSchema.prefault({}),
     batch: batchSchema.prefault({}),
+    telemetry: telemetrySchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

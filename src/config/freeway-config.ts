@@ -115,6 +115,11 @@ export interface BatchConfig {
   leaseMs: number;
 }
 
+/** OpenTelemetry traces: off unless an OTLP/HTTP endpoint is set here or in OTEL_EXPORTER_OTLP_ENDPOINT. */
+export interface TelemetryConfig {
+  otlp: { endpoint?: string; headers: Record<string, string> };
+}
+
 export interface FreewayConfig {
   server: ServerConfig;
   state: StateConfig;
@@ -124,4 +129,5 @@ export interface FreewayConfig {
   resilience: ResilienceConfig;
   quota: QuotaConfig;
   batch: BatchConfig;
+  telemetry: TelemetryConfig;
 }

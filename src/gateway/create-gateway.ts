@@ -12,6 +12,7 @@ import type { Deployment } from '../core/deployment.js';
 import { AdaptiveTimeouts, classifyFailure, createBreakerRegistry, createDisabledKeys, fullJitterDelay, RetryBudget } from '../resilience/index.js';
 import { createLatencyPredictor, createRouter } from '../routing/index.js';
 import { createMetrics } from '../telemetry/index.js';
+import { createTracing, otlpEndpointFrom, type Tracing } from '../telemetry/tracing.js';
 import { createUpstreamClient } from '../upstream/index.js';
 import { createCaching } from './cache-setup.js';
 import { startCacheWarmUp } from './cache-warmup.js';
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   log?: (line: string) => void;
   /** How much later than its reservation a call may reach a provider, in clock ms; default 250. */
   quotaDeliveryGuardMs?: number;
+  /** Traces (tests inject one with an in-memory exporter); from config.telemetry by default, off when no endpoint. */
+  tracing?: Tracing;
 }
 
 export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
@@ -51,6 +54,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const ownsRedis = !deps.redis && redis !== undefined;
   await awaitRedisReady(redis);
 
+  const tracing = deps.tracing ?? createTracing({ endpoint: otlpEndpointFrom(config.telemetry.otlp.endpoint, deps.env ?? process.env), headers: config.telemetry.otlp.headers });
   const metrics = createMetrics();
   const telemetry = createGatewayTelemetry(metrics, () => clock.now());
   const { ledger, queue, concurrencyFor } = createQuotaServices({ deployments, redis, clock, log, deliveryGuardMs: deps.quotaDeliveryGuardMs, interactiveReserve: config.quota.interactiveReserve, onStoreFallback: () => telemetry.storeFallback('redis'), registry: metrics.registry });
@@ -101,7 +105,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   });
 
   const { cache, caching } = createCaching(config.cache, { redis, clock, random, metrics, record: (tier, event) => telemetry.cacheEvent(tier, event), log });
-  const upstream = createUpstreamClient({ ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}), clock });
+  const upstream = tracing.traceUpstream(createUpstreamClient({ ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}), clock }));
   const endpoints: ChatDeps = {
     clock,
     router,
@@ -119,8 +123,9 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   startCacheWarmUp({ chat, embeddings, background: (label, work) => caching.background(label, work) }, config.cache.warmup, { maxWaitMs: config.quota.defaultMaxWaitMs, log });
 
   return {
-    chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => chat(body, context)),
-    embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => embeddings(body, context)),
+    chat: (body, context) => tracing.traceRequest('chat', body, context.requestId, () => telemetry.timeRequest('/v1/chat/completions', body, () => chat(body, context)), (r) => r.meta),
+    embeddings: (body, context) =>
+      tracing.traceRequest('embeddings', body, context.requestId, () => telemetry.timeRequest('/v1/embeddings', body, () => embeddings(body, context)), (r) => r.meta),
     listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
     explainRoute: (body) => explainRoute(router, body),
     state: () => describeState({ clock, deployments, ledger, queue, breakers, disabledKeys, predictor, concurrencyFor, timeoutsFor }),
@@ -134,6 +139,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       await persistence.close();
       await cache.close();
       if (ownsRedis) redis?.disconnect();
+      await tracing.shutdown();
     },
   };
 }

@@ -8,7 +8,7 @@ import { FreewayError, redactSecrets, toFreewayError } from '../core/errors.js';
 import type { Gateway, GatewayResult, Priority, RequestContext } from '../gateway/types.js';
 import { createKeyChecker } from './auth.js';
 import { pipeSse } from './sse.js';
-import { dashboardHtml } from './dashboard.js';
+import { createDashboard } from '../dashboard/dashboard.js';
 import { DRY_RUN_HEADER, isDryRun, sendRoute } from './dry-run.js';
 import { drainRequestBody } from './drain-request.js';
 import { registerBatchRoutes, type BatchRoutesOptions } from './batch-routes.js';
@@ -86,7 +86,10 @@ async function sendResult(reply: FastifyReply, result: GatewayResult): Promise<v
 }
 
 export function createServer(options: ServerOptions): FastifyInstance {
-  const { gateway } = options;
+  const isValidKey = options.apiKeys && options.apiKeys.length > 0 ? createKeyChecker(options.apiKeys) : undefined;
+  // The dashboard wraps the gateway to record recent requests; every route below serves through it.
+  const dashboard = createDashboard({ gateway: options.gateway, ...(isValidKey ? { isValidKey } : {}) });
+  const { gateway } = dashboard;
   const secrets = options.secrets ?? [];
   const defaultMaxWaitMs = options.defaultMaxWaitMs ?? 30_000;
   const app = Fastify({
@@ -104,10 +107,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     done();
   });
 
-  if (options.apiKeys && options.apiKeys.length > 0) {
-    const isValidKey = createKeyChecker(options.apiKeys);
+  if (isValidKey) {
     app.addHook('onRequest', async (request) => {
-      if (request.url === '/healthz') return;
+      if (request.url === '/healthz' || dashboard.checksOwnAccess(request.url)) return;
       if (!isValidKey(headerValue(request, 'authorization'))) {
         throw new FreewayError('invalid_api_key', 'Missing or invalid API key: send Authorization: Bearer <key>');
       }
@@ -144,7 +146,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.get('/v1/models', async () => gateway.listModels());
   app.get('/v1/freeway/state', async () => gateway.state());
   app.post('/v1/freeway/route', async (request, reply) => sendRoute(reply, gateway.explainRoute(request.body)));
-  app.get('/ui', async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml));
+  dashboard.register(app);
 
   app.post('/v1/chat/completions', async (request, reply) => {
     if (isDryRun(headerValue(request, DRY_RUN_HEADER))) return sendRoute(reply, gateway.explainRoute(request.body));

@@ -1,0 +1,179 @@
+/**
+ * What the dashboard knows about requests: a gateway wrapper that records each answered request
+ * (model asked, provider and model chosen, route, attempts, cache, outcome, latency) into a
+ * bounded ring, and counts outcomes per second for the time series. It sees only what the server
+ * sees (the gateway's result or error); it never changes a result, and never keeps a secret:
+ * error messages are already scrubbed by the gateway, bodies are held for the last few requests
+ * only (to re-run their routing explanation on demand) and never sent back.
+ */
+import { FreewayError, isFreewayError } from '../core/errors.js';
+import type { Gateway, GatewayResult, JsonBody, RequestContext } from '../gateway/types.js';
+
+export interface RecentRequest {
+  id: string;
+  at: string;
+  endpoint: 'chat' | 'embeddings';
+  priority: string;
+  /** The model the client asked for. */
+  model: string;
+  provider: string | null;
+  upstreamModel: string | null;
+  route: string | null;
+  attempts: number;
+  cache: string | null;
+  stream: boolean;
+  /** 'ok', 'cache_hit' or an error code. */
+  outcome: string;
+  error: string | null;
+  latencyMs: number;
+}
+
+/** Counts gathered since the last drain, for one point of the time series. */
+export interface RequestTally {
+  outcomes: Record<string, number>;
+  /** Latencies of answered, non-cached requests, per provider, in ms. */
+  latencies: Record<string, number[]>;
+  cacheHits: number;
+  answered: number;
+}
+
+const RECENT = 100;
+/** Bodies kept to explain a request on click: only the newest ones, to bound memory. */
+const BODIES_KEPT = 20;
+const MAX_ERROR_TEXT = 300;
+
+export interface RequestLog {
+  /** The same gateway, recording every chat and embeddings request. */
+  readonly gateway: Gateway;
+  recent(): RecentRequest[];
+  /** The routing explanation of a recent chat request, re-run now; undefined when not held. */
+  explain(id: string): { request: RecentRequest; explanation: JsonBody | null; note: string } | undefined;
+  drain(): RequestTally;
+}
+
+const emptyTally = (): RequestTally => ({ outcomes: {}, latencies: {}, cacheHits: 0, answered: 0 });
+
+export function createRequestLog(inner: Gateway, now: () => number = Date.now): RequestLog {
+  const ring: RecentRequest[] = [];
+  const bodies = new Map<string, unknown>();
+  let tally = emptyTally();
+
+  const record = (entry: RecentRequest, body: unknown): void => {
+    ring.push(entry);
+    if (ring.length > RECENT) ring.shift();
+    if (entry.endpoint === 'chat') {
+      bodies.set(entry.id, body);
+      if (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value as string);
+    }
+    tally.outcomes[entry.outcome] = (tally.outcomes[entry.outcome] ?? 0) + 1;
+    if (entry.provider && entry.outcome === 'ok') (tally.latencies[entry.provider] ??= []).push(entry.latencyMs);
+    if (entry.outcome === 'cache_hit') tally.cacheHits += 1;
+    if (entry.outcome === 'ok' || entry.outcome === 'cache_hit') tally.answered += 1;
+  };
+
+  const observe =
+    (endpoint: RecentRequest['endpoint'], call: (body: unknown, context: RequestContext) => Promise<GatewayResult>) =>
+    async (body: unknown, context: RequestContext): Promise<GatewayResult> => {
+      const started = now();
+      const base = {
+        id: context.requestId,
+        at: new Date(started).toISOString(),
+        endpoint,
+        priority: context.priority,
+        model: requestedModel(body),
+        stream: (body as { stream?: unknown } | null)?.stream === true,
+      };
+      try {
+        const result = await call(body, context);
+        const { meta } = result;
+        const answered = {
+          ...base,
+          provider: meta.provider,
+          upstreamModel: meta.upstreamModel,
+          route: meta.route,
+          attempts: meta.attempts,
+          cache: meta.cache,
+        };
+        const outcome = meta.cache === 'hit' ? 'cache_hit' : 'ok';
+        if (result.kind === 'json') {
+          record({ ...answered, outcome, error: null, latencyMs: now() - started }, body);
+          return result;
+        }
+        // A stream's outcome is known when it ends: record then, and a broken stream as the error it was.
+        const chunks = watchStream(result.chunks, (error) => {
+          const failed = error !== undefined;
+          record(
+            { ...answered, outcome: failed ? errorCode(error) : outcome, error: failed ? errorText(error) : null, latencyMs: now() - started },
+            body,
+          );
+        });
+        return { ...result, chunks };
+      } catch (error) {
+        const attempts = isFreewayError(error) ? (error.attempts ?? 0) : 0;
+        record(
+          { ...base, provider: null, upstreamModel: null, route: null, attempts, cache: null, outcome: errorCode(error), error: errorText(error), latencyMs: now() - started },
+          body,
+        );
+        throw error;
+      }
+    };
+
+  const gateway: Gateway = {
+    ...inner,
+    chat: observe('chat', (body, context) => inner.chat(body, context)),
+    embeddings: observe('embeddings', (body, context) => inner.embeddings(body, context)),
+    listModels: () => inner.listModels(),
+    explainRoute: (body) => inner.explainRoute(body),
+    state: async () => ({ ...(await inner.state()), recentRequests: ring.slice(-50).reverse() }),
+    renderMetrics: () => inner.renderMetrics(),
+    close: () => inner.close(),
+  };
+
+  return {
+    gateway,
+    recent: () => ring.slice().reverse(),
+    explain(id) {
+      const request = ring.find((r) => r.id === id);
+      if (!request) return undefined;
+      if (!bodies.has(id)) {
+        const note = request.endpoint === 'chat' ? `Only the last ${BODIES_KEPT} chat requests keep what is needed to explain them.` : 'Embeddings have no routing explanation.';
+        return { request, explanation: null, note };
+      }
+      try {
+        return { request, explanation: inner.explainRoute(bodies.get(id)), note: 'The routing decision re-evaluated now, against the current quota and health.' };
+      } catch (error) {
+        return { request, explanation: null, note: errorText(error) };
+      }
+    },
+    drain() {
+      const drained = tally;
+      tally = emptyTally();
+      return drained;
+    },
+  };
+}
+
+function requestedModel(body: unknown): string {
+  const model = (body as { model?: unknown } | null)?.model;
+  return typeof model === 'string' ? model.slice(0, 200) : '(none)';
+}
+
+const errorCode = (error: unknown): string => (isFreewayError(error) ? error.code : 'internal_error');
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_TEXT);
+
+/** Passes the batches through unchanged and reports once how the stream ended. */
+async function* watchStream<T>(chunks: AsyncIterable<T>, ended: (error: unknown) => void): AsyncGenerator<T> {
+  let reported = false;
+  try {
+    for await (const batch of chunks) yield batch;
+    reported = true;
+    ended(undefined);
+  } catch (error) {
+    reported = true;
+    ended(error ?? new FreewayError('upstream_stream_error', 'The stream failed'));
+    throw error;
+  } finally {
+    // The client left before the end: the gateway's stream was cancelled, not failed.
+    if (!reported) ended(new FreewayError('client_closed', 'The client closed the connection'));
+  }
+}
