@@ -93,6 +93,18 @@ const quotaSchema = z.strictObject({
   defaultMaxWaitMs: nonNegativeInteger().default(30_000),
 });
 
+const shapingSchema = z.strictObject({
+  strip: boolean().default(true),
+  defaults: z
+    .partialRecord(
+      z.enum(['code', 'classification', 'extraction', 'summarization', 'translation', 'creative', 'reasoning', 'chat']),
+      z.record(nonEmptyString(), z.union([z.number(), z.boolean(), z.string()])),
+    )
+    .default({}),
+  outputBudget: z.enum(['predicted', 'fixed']).default('predicted'),
+  statePath: z.string().min(1).nullable().optional(),
+});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
@@ -102,6 +114,7 @@ export const configSchema = z
     cache: cacheSchema.prefault({}),
     resilience: resilienceSchema.prefault({}),
     quota: quotaSchema.prefault({}),
+    shaping: shapingSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

@@ -13,11 +13,9 @@ import type { UpstreamJson, UpstreamStream } from '../upstream/index.js';
 import { bucketsFor } from './buckets.js';
 import { dispatch, type Admitted } from './dispatch.js';
 import type { GatewayServices } from './services.js';
+import { callShaped, ShapingNotes } from '../shaping/index.js';
 import type { GatewayResult, JsonBody, RequestContext, ResponseMeta } from './types.js';
 import { validateChatRequest, type ChatRequest } from './validate-request.js';
-
-/** What the gateway reserves for output when a request sets no max_tokens and the model states no cap. */
-const DEFAULT_OUTPUT_RESERVATION = 1024;
 
 export async function handleChat(services: GatewayServices, body: unknown, context: RequestContext): Promise<GatewayResult> {
   const request = validateChatRequest(body);
@@ -29,8 +27,9 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
   const wantsUsage = request.stream_options?.include_usage === true;
 
   const route = decision.header;
+  const notes = new ShapingNotes();
   const dispatchRequest = {
-    candidates: decision.candidates,
+    candidates: services.shaping.supporting(decision.candidates, request, decision.requested),
     tokensFor: (d: Deployment) => reservationTokens(services, decision, d),
     priority: context.priority,
     deadline: services.clock.now() + context.maxWaitMs,
@@ -39,7 +38,9 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
   const shape = (deployment: Deployment): JsonBody => shapeBody(request, deployment, decision);
   const fetchJson: Fetch = async (signal, priority) => {
     const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal, priority }, (a, callSignal) =>
-      services.upstream.chat(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
+      callShaped(services.shaping, { deployment: a.deployment, body: shape(a.deployment), kind: decision.features.kind }, notes, (body) =>
+        services.upstream.chat(a.deployment, body, { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
+      ),
     );
     return { answer: await finishJson(services, admitted, value, decision, responseModel), attempts, deployment: admitted.deployment };
   };
@@ -60,7 +61,7 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
         ? await services.caching.fetch(cacheKey, 'chat', fetchJson, { signal: context.signal, priority: context.priority, coalesce: policy.lookup })
         : await fetchJson(context.signal, context.priority).then(({ answer, attempts, deployment }) => ({ body: answer, attempts, origin: originOf(deployment) }));
     const { provider, upstreamModel } = answer.origin;
-    return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache: policy.status, route }, body: answer.body };
+    return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache: policy.status, route, ...shapedMeta(notes) }, body: answer.body };
   }
 
   // Dropping the usage chunk inside relay saves a generator layer; a shared stream keeps it, as its
@@ -68,7 +69,9 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
   const open = async (signal: AbortSignal, dropUsage: boolean) => {
     const started = services.clock.now();
     const { value, admitted, attempts } = await dispatch(services, { ...dispatchRequest, signal }, (a, callSignal) =>
-      services.upstream.chatStream(a.deployment, shape(a.deployment), { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
+      callShaped(services.shaping, { deployment: a.deployment, body: shape(a.deployment), kind: decision.features.kind }, notes, (body) =>
+        services.upstream.chatStream(a.deployment, body, { signal: callSignal, ...services.timeoutsFor(a.deployment) }),
+      ),
     );
     const store =
       cacheKey && policy.store
@@ -89,12 +92,13 @@ export async function handleChat(services: GatewayServices, body: unknown, conte
     attempts: opened.isLeader ? opened.attempts : 0,
     cache: policy.status,
     route,
+    ...shapedMeta(notes),
   };
   return { kind: 'stream', meta, chunks };
 }
 
 function reservationTokens(services: GatewayServices, decision: RouteDecision, deployment: Deployment): number {
-  const output = decision.maxTokensFor(deployment) ?? Math.min(deployment.model.maxOutputTokens ?? DEFAULT_OUTPUT_RESERVATION, DEFAULT_OUTPUT_RESERVATION);
+  const output = decision.maxTokensFor(deployment) ?? services.shaping.outputBudget(deployment, decision.features.kind);
   return Math.ceil(decision.features.promptTokens * services.settings.tokenMargin) + output;
 }
 
@@ -125,6 +129,7 @@ async function finishJson(
     outputTokens: usage?.completion_tokens ?? 0,
     ttftMs: response.firstByteMs,
     totalMs: response.totalMs,
+    taskKind: decision.features.kind,
   });
   // The body was parsed for this call alone: set the model in place rather than copy it.
   const body = response.body;
@@ -174,6 +179,7 @@ async function* relay(
       outputTokens: usage?.completion_tokens ?? outputChunks,
       ttftMs: stream.firstByteMs,
       totalMs: services.clock.now() - stream.startedAt,
+      taskKind: decision.features.kind,
     });
     if (complete && store) await store(chunksToCompletion(collected));
   }
@@ -194,3 +200,8 @@ async function* withoutUsageChunk(batches: AsyncIterable<JsonBody[]>): AsyncGene
 async function* once(chunks: JsonBody[]): AsyncGenerator<JsonBody[]> {
   yield chunks;
 }
+
+const shapedMeta = (notes: ShapingNotes): { shaped?: string } => {
+  const shaped = notes.header();
+  return shaped === undefined ? {} : { shaped };
+};

@@ -24,7 +24,8 @@ import { createGatewayTelemetry } from './telemetry.js';
 import { createQuotaView } from './quota-view.js';
 import { awaitRedisReady, createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
-import { persistPredictor } from './predictor-persistence.js';
+import { DEFAULT_PREDICTOR_PATH, persistPredictor } from './predictor-persistence.js';
+import { createShaping, shapingMemory, shapingPath } from '../shaping/index.js';
 import type { Gateway } from './types.js';
 import { keyIdOf } from './state.js';
 
@@ -60,6 +61,9 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const timeouts = new AdaptiveTimeouts({ minMs: config.resilience.firstTokenTimeoutMs.min, maxMs: config.resilience.firstTokenTimeoutMs.max });
   const predictor = createLatencyPredictor({ clock });
   const persistence = await persistPredictor(predictor, config.routing.predictorPath, { clock, log });
+  const shaping = createShaping(config.shaping, clock);
+  const shapingPersistence = await persistPredictor(shapingMemory(shaping.profiles, shaping.lengths), shapingPath(config.shaping.statePath, config.routing.predictorPath, DEFAULT_PREDICTOR_PATH), { clock, log });
+  shaping.onLearned = () => shapingPersistence.touch();
   // Keyed by provider and key, not scope: one bad key in an organisation leaves its other keys serving.
   const disabledKeys = new Map<string, string>();
   const isAvailable = (d: Deployment) => !disabledKeys.has(keyIdOf(d)) && !breakers.isOpen(d.id);
@@ -91,6 +95,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     caching,
     streamFanout: createStreamFanout(),
     telemetry,
+    shaping,
     settings: { maxAttempts: config.resilience.maxAttempts, tokenMargin: config.quota.tokenMargin, cache: config.cache },
     isAvailable,
     disableKey: (d, reason) => {
@@ -101,6 +106,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     timeoutsFor: (d) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs }),
     observeCall: (d, observation) => {
       predictor.observe(d.id, observation);
+      if (observation.taskKind !== undefined) shaping.observeOutput(d, observation.taskKind, observation.outputTokens);
       persistence.touch();
       timeouts.observe(d.id, observation.ttftMs);
       telemetry.upstreamSucceeded(d, observation);
@@ -114,7 +120,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => handleEmbeddings(services, body, context)),
     listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
     explainRoute: (body) => explainRoute(router, body),
-    state: () => describeState(services, { disabledKeys }),
+    state: async () => ({ ...(await describeState(services, { disabledKeys })), shaping: shaping.describe(deployments) }),
     renderMetrics: async () => {
       await telemetry.refreshGauges(services);
       return { contentType: metrics.contentType, text: await metrics.render() };
@@ -123,6 +129,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       await caching.close();
       await services.upstream.close();
       await persistence.close();
+      await shapingPersistence.close();
       await cache.close();
       if (ownsRedis) redis?.disconnect();
     },

@@ -12,6 +12,7 @@ import type { AdmissionQueue, ConcurrencyLimiter, QuotaLedger } from '../quota/i
 import type { BreakerRegistry, RetryBudget } from '../resilience/index.js';
 import type { LatencyPredictor, Router } from '../routing/index.js';
 import type { CallOptions, UpstreamClient } from '../upstream/index.js';
+import type { Shaping } from '../shaping/index.js';
 import type { CacheCoordinator } from './cache-coordinator.js';
 import type { GatewayTelemetry } from './telemetry.js';
 import type { JsonBody } from './types.js';
@@ -21,6 +22,8 @@ export interface CallObservation {
   outputTokens: number;
   ttftMs: number;
   totalMs: number;
+  /** The request's task kind, so output lengths are learned per (model, kind). */
+  taskKind?: string;
 }
 
 export interface GatewayServices {
@@ -51,6 +54,8 @@ export interface GatewayServices {
   /** Shares a stream's batches of chunks (one array per upstream read) between identical requests. */
   streamFanout: StreamFanout<JsonBody[]>;
   telemetry: GatewayTelemetry;
+  /** Parameter profiles, output budgets and sampling defaults (src/shaping). */
+  shaping: Shaping;
   settings: {
     maxAttempts: number;
     tokenMargin: number;

@@ -62,6 +62,7 @@ function setMetaHeaders(reply: FastifyReply, result: GatewayResult): void {
   reply.header('x-freeway-attempts', String(meta.attempts));
   reply.header('x-freeway-cache', meta.cache);
   reply.header('x-freeway-route', meta.route);
+  if (meta.shaped !== undefined) reply.header('x-freeway-shaped', meta.shaped);
 }
 
 async function sendResult(reply: FastifyReply, result: GatewayResult): Promise<void> {

@@ -16,6 +16,7 @@ import {
 import type { SimModel } from './fleet-spec.js';
 import type { ProviderRuntime } from './provider-runtime.js';
 import { rateLimitHeaders } from './success-headers.js';
+import { paramRejection } from './param-rejections.js';
 
 export interface ChatRequest {
   req: IncomingMessage;
@@ -59,6 +60,8 @@ export async function respondChat(runtime: ProviderRuntime, request: ChatRequest
     stats.invalid(model.id);
     return send(res, invalidRequest(400, "'messages' must be a non-empty array", 'invalid_request_error', 'messages'));
   }
+  const refused = paramRejection(provider.dialect, model.upstreamId, { ...provider.rejects, ...model.rejects }, body);
+  if (refused) return (stats.invalid(model.id), send(res, refused));
   const requested = readMaxTokens(body);
   if (requested === 'invalid' || (requested !== undefined && requested > model.maxOutputTokens)) {
     stats.invalid(model.id);
