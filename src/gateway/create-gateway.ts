@@ -25,7 +25,7 @@ import { createQuotaView } from './quota-view.js';
 import { awaitRedisReady, createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
 import { DEFAULT_PREDICTOR_PATH, persistPredictor } from './predictor-persistence.js';
-import { createShaping, shapingMemory, shapingPath } from '../shaping/index.js';
+import { createShaping, shapingMemory, shapingPath, withLongEmbeddings, withLongInput } from '../shaping/index.js';
 import type { Gateway } from './types.js';
 import { keyIdOf } from './state.js';
 
@@ -113,11 +113,12 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     },
   };
 
+  const longInput = { router, tokenMargin: config.quota.tokenMargin };
   startCacheWarmUp(services, config.cache.warmup, { maxWaitMs: config.quota.defaultMaxWaitMs, log });
 
   return {
-    chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => handleChat(services, body, context)),
-    embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => handleEmbeddings(services, body, context)),
+    chat: (body, context) => telemetry.timeRequest('/v1/chat/completions', body, () => withLongInput(longInput, body, context, (b, c) => handleChat(services, b, c))),
+    embeddings: (body, context) => telemetry.timeRequest('/v1/embeddings', body, () => withLongEmbeddings(longInput, body, context, (b, c) => handleEmbeddings(services, b, c))),
     listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
     explainRoute: (body) => explainRoute(router, body),
     state: async () => ({ ...(await describeState(services, { disabledKeys })), shaping: shaping.describe(deployments) }),

@@ -1,7 +1,8 @@
 /**
  * How many output tokens to plan for when a request sets no max_tokens. `fixed` is the old rule
  * (1,024, or the model's cap when smaller). `predicted` uses the observed p95 completion length of
- * this model on this kind of task once it has `minSamples` of them, so a one-word classification
+ * this model on this kind of task once it has `minSamples` of them (before that, 1,024 raised to the
+ * longest answer seen), so a one-word classification
  * stops holding 1,024 tokens of a tokens-per-minute window and a long essay stops overshooting it.
  *
  * Providers that charge `max_tokens` at admission (OpenAI, Cerebras: provider-signals.md) count the
@@ -15,7 +16,7 @@ import type { Deployment } from '../core/deployment.js';
 import type { OutputLengths } from './output-lengths.js';
 
 export const FIXED_OUTPUT_RESERVATION = 1024;
-const minSamples = 20;
+const minSamples = 10;
 const minBudget = 16;
 const minCap = 64;
 
@@ -34,9 +35,11 @@ export class OutputBudget {
     const fixed = Math.min(deployment.model.maxOutputTokens ?? FIXED_OUTPUT_RESERVATION, FIXED_OUTPUT_RESERVATION);
     if (this.mode === 'fixed') return fixed;
     if (chargesAtAdmission(deployment)) return this.cap(deployment, kind) ?? fixed;
-    const p95 = this.enough(deployment, kind) ? this.lengths.quantile(deployment.model.id, kind, 0.95) : undefined;
-    if (p95 === undefined) return fixed;
-    return Math.min(deployment.model.maxOutputTokens ?? Infinity, Math.max(minBudget, p95));
+    const longest = this.lengths.quantile(deployment.model.id, kind, 1);
+    if (longest === undefined) return fixed;
+    // Few samples: the old reservation, raised to the longest answer seen, never lowered on thin evidence.
+    const planned = this.enough(deployment, kind) ? (this.lengths.quantile(deployment.model.id, kind, 0.95) ?? fixed) : Math.max(fixed, longest);
+    return Math.min(deployment.model.maxOutputTokens ?? Infinity, Math.max(minBudget, planned));
   }
 
   /** The max_tokens to send where the provider charges it at admission; undefined: send none. */
