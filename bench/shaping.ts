@@ -168,7 +168,8 @@ const rows = arms.map((arm) => {
     'short ok / min': round(arm.completed.short / minutes, 1),
     'long ok / min': round(arm.completed.long / minutes, 1),
     'output tokens / min': Math.round(arm.completionTokens / minutes),
-    'client failures': arm.failed.short + arm.failed.long,
+    'short failed': arm.failed.short,
+    'long failed': arm.failed.long,
     'upstream 429s': provider?.rejected ?? 0,
     violations: arm.stats.violations,
   };

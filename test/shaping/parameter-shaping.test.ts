@@ -184,4 +184,16 @@ describe('parameter profiles', () => {
     // The same model without tools still serves.
     expect((await chat(stack, { model: 'lonely' })).status).toBe(200);
   });
+
+  it('sampling defaults by task apply only to parameters the caller did not set', async () => {
+    const stack = await startStack({ fleetYaml, overrides: { shaping: { defaults: { code: { temperature: 0.2 } } } } });
+    stacks.push(stack);
+    const code = [{ role: 'user', content: 'Write a python function that reverses a string, and a unit test for it.' }];
+    const unset = await chat(stack, { model: 'm1', messages: code });
+    expect(unset.headers.get('x-freeway-shaped')).toBe('temperature=default:0.2');
+    const set = await chat(stack, { model: 'm1', messages: code, temperature: 0.9 });
+    expect(set.headers.get('x-freeway-shaped')).toBeNull();
+    const chatty = await chat(stack, { model: 'm1', messages: [{ role: 'user', content: 'How are you today?' }] });
+    expect(chatty.headers.get('x-freeway-shaped')).toBeNull();
+  });
 });
