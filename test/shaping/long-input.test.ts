@@ -15,7 +15,7 @@ providers:
         maxOutputTokens: 4096
         params: 70
         limits:
-          - { tokens: 120000, per: minute }
+          - { tokens: 200000, per: minute }
           - { requests: 60, per: minute }
   - id: smallctx
     dialect: openai
@@ -62,7 +62,7 @@ let stack: Stack;
 let longDocument: string;
 beforeAll(async () => {
   longDocument = document(200_000);
-  stack = await startStack({ fleetYaml, timeScale: 60 });
+  stack = await startStack({ fleetYaml, timeScale: 20 });
 });
 afterAll(async () => {
   await stack.close();
