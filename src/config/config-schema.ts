@@ -122,6 +122,18 @@ const telemetrySchema = z.strictObject({
     .prefault({}),
 });
 
+const shapingSchema = z.strictObject({
+  strip: boolean().default(true),
+  defaults: z
+    .partialRecord(
+      z.enum(['code', 'classification', 'extraction', 'summarization', 'translation', 'creative', 'reasoning', 'chat']),
+      z.record(nonEmptyString(), z.union([z.number(), z.boolean(), z.string()])),
+    )
+    .default({}),
+  outputBudget: z.enum(['predicted', 'fixed']).default('predicted'),
+  statePath: z.string().min(1).nullable().optional(),
+});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
@@ -133,6 +145,7 @@ export const configSchema = z
     quota: quotaSchema.prefault({}),
     batch: batchSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
+    shaping: shapingSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

@@ -120,6 +120,17 @@ export interface TelemetryConfig {
   otlp: { endpoint?: string; headers: Record<string, string> };
 }
 
+export interface ShapingConfig {
+  /** Drop or clamp soft parameters a provider rejects (learned from its 400s), and retry once. */
+  strip: boolean;
+  /** Sampling defaults per task kind, applied only to parameters the caller did not set. */
+  defaults: Record<string, Record<string, number | boolean | string>>;
+  /** `predicted`: reserve a learned output length when max_tokens is absent; `fixed`: always 1,024. */
+  outputBudget: 'predicted' | 'fixed';
+  /** Where learned parameter lessons and output lengths persist; null: off; absent: beside the predictor's file. */
+  statePath?: string | null;
+}
+
 export interface FreewayConfig {
   server: ServerConfig;
   state: StateConfig;
@@ -130,4 +141,5 @@ export interface FreewayConfig {
   quota: QuotaConfig;
   batch: BatchConfig;
   telemetry: TelemetryConfig;
+  shaping: ShapingConfig;
 }

@@ -35,6 +35,8 @@ export const errorCatalog = {
   upstream_auth_failed: { status: 502, type: 'api_error', retry: 'other' },
   upstream_model_gone: { status: 502, type: 'api_error', retry: 'other' },
   upstream_bad_request: { status: 400, type: 'invalid_request_error', retry: 'never' },
+  /** A deployment said it cannot serve a hard need (tools, a JSON schema, images): another may. */
+  upstream_unsupported: { status: 400, type: 'invalid_request_error', retry: 'other' },
   // A deployment's own per-request cap (Groq's 413 "Request too large … tokens per minute"): another may take it.
   upstream_request_too_large: { status: 413, type: 'invalid_request_error', retry: 'other' },
   upstream_connect_failed: { status: 502, type: 'api_error', retry: 'other' },

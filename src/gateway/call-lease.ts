@@ -26,6 +26,8 @@ export interface CallObservation {
   outputTokens: number;
   ttftMs: number;
   totalMs: number;
+  /** The request's kind of task (routing's features), for the output-length model. */
+  taskKind?: string;
 }
 
 export interface CallSuccess {
@@ -105,6 +107,7 @@ export interface LeaseTerms {
   concurrency: ConcurrencyLimiter | undefined;
   /** The gateway's prompt estimate, for the predictor when usage does not say. */
   promptTokens: number;
+  taskKind?: string;
 }
 
 export type OpenLease = (terms: LeaseTerms) => CallLease;
@@ -147,6 +150,7 @@ class Lease implements CallLease {
       outputTokens: usage?.completionTokens ?? outcome.outputTokensEstimate ?? 0,
       ttftMs: outcome.ttftMs,
       totalMs: outcome.totalMs,
+      ...(this.terms.taskKind !== undefined ? { taskKind: this.terms.taskKind } : {}),
     };
     this.deps.observeLatency(this.deployment, observation);
     this.deps.telemetry.upstreamSucceeded(this.deployment, observation);

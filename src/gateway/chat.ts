@@ -16,11 +16,9 @@ import type { CallLease } from './call-lease.js';
 import type { DispatchRequest } from './dispatch.js';
 import type { ChatDeps } from './endpoint-deps.js';
 import { fetchJsonAnswer, jsonResult } from './json-answer.js';
+import { callShaped, ShapingNotes } from '../shaping/index.js';
 import type { GatewayResult, JsonBody, RequestContext, ResponseMeta } from './types.js';
 import { validateChatRequest, type ChatRequest } from './validate-request.js';
-
-/** What the gateway reserves for output when a request sets no max_tokens and the model states no cap. */
-const DEFAULT_OUTPUT_RESERVATION = 1024;
 
 export async function handleChat(deps: ChatDeps, body: unknown, context: RequestContext): Promise<GatewayResult> {
   const request = validateChatRequest(body);
@@ -32,10 +30,12 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
   const wantsUsage = request.stream_options?.include_usage === true;
 
   const route = decision.header;
+  const notes = new ShapingNotes();
   const dispatchRequest: DispatchRequest = {
-    candidates: decision.candidates,
-    tokensFor: (d: Deployment) => reservationTokens(deps.tokenMargin, decision, d),
+    candidates: deps.shaping.supporting(decision.candidates, request, decision.requested),
+    tokensFor: (d: Deployment) => reservationTokens(deps, decision, d),
     promptTokens: decision.features.promptTokens,
+    taskKind: decision.features.kind,
     priority: context.priority,
     deadline: deps.clock.now() + context.maxWaitMs,
     signal: context.signal,
@@ -45,7 +45,10 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
   const fetchJson: Fetch = (signal, priority) =>
     fetchJsonAnswer(deps.dispatch, {
       request: { ...dispatchRequest, signal, priority },
-      call: (lease, callSignal) => deps.upstream.chat(lease.deployment, shape(lease.deployment), { signal: callSignal, ...deps.timeoutsFor(lease.deployment) }),
+      call: (lease, callSignal) =>
+        callShaped(deps.shaping, { deployment: lease.deployment, body: shape(lease.deployment), kind: decision.features.kind }, notes, (shaped) =>
+          deps.upstream.chat(lease.deployment, shaped, { signal: callSignal, ...deps.timeoutsFor(lease.deployment) }),
+        ),
       responseModel,
     });
 
@@ -64,7 +67,7 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
       cacheKey && policy.store
         ? await deps.caching.fetch(cacheKey, 'chat', fetchJson, { signal: context.signal, priority: context.priority, coalesce: policy.lookup })
         : await fetchJson(context.signal, context.priority);
-    return jsonResult(answer, policy.status, route);
+    return jsonResult(answer, policy.status, route, shapedMeta(notes));
   }
 
   // Dropping the usage chunk inside relay saves a generator layer; a shared stream keeps it, as its
@@ -72,7 +75,9 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
   const open = async (signal: AbortSignal, dropUsage: boolean) => {
     const started = deps.clock.now();
     const { value, lease, attempts } = await deps.dispatch({ ...dispatchRequest, signal }, (l, callSignal) =>
-      deps.upstream.chatStream(l.deployment, shape(l.deployment), { signal: callSignal, ...deps.timeoutsFor(l.deployment) }),
+      callShaped(deps.shaping, { deployment: l.deployment, body: shape(l.deployment), kind: decision.features.kind }, notes, (shaped) =>
+        deps.upstream.chatStream(l.deployment, shaped, { signal: callSignal, ...deps.timeoutsFor(l.deployment) }),
+      ),
     );
     const origin = originOf(lease.deployment);
     const store =
@@ -95,14 +100,15 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
     attempts: opened.isLeader ? opened.attempts : 0,
     cache: policy.status,
     route,
+    ...shapedMeta(notes),
   };
   return { kind: 'stream', meta, chunks };
 }
 
 /** Tokens reserved on `deployment`: the prompt estimate × margin, plus the output it may write there. */
-function reservationTokens(tokenMargin: number, decision: RouteDecision, deployment: Deployment): number {
-  const output = decision.maxTokensFor(deployment) ?? Math.min(deployment.model.maxOutputTokens ?? DEFAULT_OUTPUT_RESERVATION, DEFAULT_OUTPUT_RESERVATION);
-  return withTokenMargin(decision.features.promptTokens, tokenMargin) + output;
+function reservationTokens(deps: Pick<ChatDeps, 'tokenMargin' | 'shaping'>, decision: RouteDecision, deployment: Deployment): number {
+  const output = decision.maxTokensFor(deployment) ?? deps.shaping.outputBudget(deployment, decision.features.kind);
+  return withTokenMargin(decision.features.promptTokens, deps.tokenMargin) + output;
 }
 
 /** The body sent to one deployment: the client's, with max_tokens clamped to what that model can write. */
@@ -189,3 +195,8 @@ async function* withoutUsageChunk(batches: AsyncIterable<JsonBody[]>): AsyncGene
 async function* once(chunks: JsonBody[]): AsyncGenerator<JsonBody[]> {
   yield chunks;
 }
+
+const shapedMeta = (notes: ShapingNotes): { shaped?: string } => {
+  const shaped = notes.header();
+  return shaped === undefined ? {} : { shaped };
+};

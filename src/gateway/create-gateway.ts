@@ -27,7 +27,8 @@ import { createGatewayTelemetry } from './telemetry.js';
 import { createQuotaView } from './quota-view.js';
 import { awaitRedisReady, createQuotaServices } from './quota-services.js';
 import { explainRoute } from './explain-route.js';
-import { persistPredictor } from './predictor-persistence.js';
+import { DEFAULT_PREDICTOR_PATH, persistPredictor } from './predictor-persistence.js';
+import { createShaping, shapingMemory, shapingPath, withLongEmbeddings, withLongInput } from '../shaping/index.js';
 import type { Gateway } from './types.js';
 
 export interface GatewayDeps {
@@ -65,6 +66,9 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const timeouts = new AdaptiveTimeouts({ minMs: config.resilience.firstTokenTimeoutMs.min, maxMs: config.resilience.firstTokenTimeoutMs.max });
   const predictor = createLatencyPredictor({ clock });
   const persistence = await persistPredictor(predictor, config.routing.predictorPath, { clock, log });
+  const shaping = createShaping(config.shaping, clock);
+  const shapingPersistence = await persistPredictor(shapingMemory(shaping.profiles, shaping.lengths), shapingPath(config.shaping.statePath, config.routing.predictorPath, DEFAULT_PREDICTOR_PATH), { clock, log });
+  shaping.onLearned = () => shapingPersistence.touch();
   const disabledKeys = createDisabledKeys({ log });
   const isAvailable = (d: Deployment) => !disabledKeys.isDisabled(d) && !breakers.isOpen(d.id);
   const timeoutsFor = (d: Deployment) => ({ firstByteTimeoutMs: timeouts.firstTokenTimeoutMs(d.id), idleTimeoutMs: config.resilience.idleTimeoutMs, totalTimeoutMs: config.resilience.totalTimeoutMs });
@@ -87,6 +91,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     classify: (failure, d) => classifyFailure(failure, { deploymentId: d.id, secrets: [d.apiKey], now: clock.now() }),
     observeLatency: (d, observation) => {
       predictor.observe(d.id, observation);
+      if (observation.taskKind !== undefined) shaping.observeOutput(d, observation.taskKind, observation.outputTokens);
       persistence.touch();
       timeouts.observe(d.id, observation.ttftMs);
     },
@@ -116,9 +121,11 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
     cacheConfig: config.cache,
     tokenMargin: config.quota.tokenMargin,
     streamFanout: createStreamFanout(),
+    shaping,
   };
-  const chat: Gateway['chat'] = (body, context) => handleChat(endpoints, body, context);
-  const embeddings: Gateway['embeddings'] = (body, context) => handleEmbeddings(endpoints, body, context);
+  const longInput = { router, tokenMargin: config.quota.tokenMargin };
+  const chat: Gateway['chat'] = (body, context) => withLongInput(longInput, body, context, (b, c) => handleChat(endpoints, b, c));
+  const embeddings: Gateway['embeddings'] = (body, context) => withLongEmbeddings(longInput, body, context, (b, c) => handleEmbeddings(endpoints, b, c));
 
   startCacheWarmUp({ chat, embeddings, background: (label, work) => caching.background(label, work) }, config.cache.warmup, { maxWaitMs: config.quota.defaultMaxWaitMs, log });
 
@@ -128,7 +135,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       tracing.traceRequest('embeddings', body, context.requestId, () => telemetry.timeRequest('/v1/embeddings', body, () => embeddings(body, context)), (r) => r.meta),
     listModels: () => ({ object: 'list', data: router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by })) }),
     explainRoute: (body) => explainRoute(router, body),
-    state: () => describeState({ clock, deployments, ledger, queue, breakers, disabledKeys, predictor, concurrencyFor, timeoutsFor }),
+    state: async () => ({ ...(await describeState({ clock, deployments, ledger, queue, breakers, disabledKeys, predictor, concurrencyFor, timeoutsFor })), shaping: shaping.describe(deployments) }),
     renderMetrics: async () => {
       await telemetry.refreshGauges({ ledger, queue, breakers, deployments });
       return { contentType: metrics.contentType, text: await metrics.render() };
@@ -137,6 +144,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       await caching.close();
       await upstream.close();
       await persistence.close();
+      await shapingPersistence.close();
       await cache.close();
       if (ownsRedis) redis?.disconnect();
       await tracing.shutdown();

@@ -31,7 +31,7 @@ async function finishJson(lease: CallLease, response: UpstreamJson, model: strin
 }
 
 /** The gateway's result for a JSON answer. */
-export function jsonResult(answer: Answer, cache: ResponseMeta['cache'], route: string): GatewayResult {
+export function jsonResult(answer: Answer, cache: ResponseMeta['cache'], route: string, shaped?: { shaped?: string }): GatewayResult {
   const { provider, upstreamModel } = answer.origin;
-  return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache, route }, body: answer.body };
+  return { kind: 'json', meta: { provider, upstreamModel, attempts: answer.attempts, cache, route, ...shaped }, body: answer.body };
 }

@@ -28,7 +28,7 @@ const inert: PredictorPersistence = { touch: () => {}, close: async () => {} };
 
 /** `path` null turns persistence off; undefined means the default file. */
 export async function persistPredictor(
-  predictor: LatencyPredictor,
+  predictor: Pick<LatencyPredictor, 'loadFromFile' | 'saveToFile'>,
   path: string | null | undefined,
   options: PersistenceOptions,
 ): Promise<PredictorPersistence> {

@@ -31,6 +31,8 @@ export interface AdmissionRequest {
   promptTokens: number;
   /** Low priority leaves the interactive reserve of every limit free. */
   priority?: 'high' | 'normal' | 'low';
+  /** The kind of task, passed to the lease for the output-length model. */
+  taskKind?: string;
 }
 
 export type Reserved = { ok: true; value: CallLease } | Refused;
@@ -57,7 +59,7 @@ export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deplo
     const tokens = request.tokensFor(deployment);
     const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens, ...(request.priority ? { priority: request.priority } : {}) });
     if (result.ok) {
-      return { ok: true, value: deps.openLease({ deployment, reservation: result.reservation, concurrency, promptTokens: request.promptTokens }) };
+      return { ok: true, value: deps.openLease({ deployment, reservation: result.reservation, concurrency, promptTokens: request.promptTokens, ...(request.taskKind !== undefined ? { taskKind: request.taskKind } : {}) }) };
     }
     concurrency?.release('ignore');
     breakers.recordAbandoned(deployment.id);

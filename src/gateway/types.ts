@@ -13,6 +13,8 @@ export interface RequestContext {
   cacheControl?: string;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;
+  /** x-freeway-long-input: what to do with a prompt longer than every window (default refuse). */
+  longInput?: 'refuse' | 'truncate' | 'map-reduce';
 }
 
 export interface ResponseMeta {
@@ -24,6 +26,8 @@ export interface ResponseMeta {
   cache: 'hit' | 'miss' | 'bypass';
   /** Short routing explanation for x-freeway-route. */
   route: string;
+  /** What shaping changed in the request, for x-freeway-shaped (`logprobs=dropped; temperature=2->1`). */
+  shaped?: string;
 }
 
 export type JsonBody = Record<string, unknown>;

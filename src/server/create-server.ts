@@ -46,7 +46,18 @@ function readContext(request: FastifyRequest, signal: AbortSignal, defaultMaxWai
     throw new FreewayError('invalid_request', 'x-freeway-max-wait-ms must be a non-negative number of milliseconds', { param: 'x-freeway-max-wait-ms' });
   }
   const cacheControl = headerValue(request, 'cache-control');
-  return { requestId: request.id, priority: priority as Priority, maxWaitMs, signal, ...(cacheControl ? { cacheControl } : {}) };
+  const longInput = readLongInput(headerValue(request, 'x-freeway-long-input'));
+  return { requestId: request.id, priority: priority as Priority, maxWaitMs, signal, ...(cacheControl ? { cacheControl } : {}), ...(longInput ? { longInput } : {}) };
+}
+
+const LONG_INPUT_MODES = ['refuse', 'truncate', 'map-reduce'] as const;
+
+/** x-freeway-long-input (see src/shaping/long-input.ts); a clear 400 for anything else. */
+function readLongInput(value: string | undefined): RequestContext['longInput'] {
+  if (value === undefined) return undefined;
+  const mode = value.trim().toLowerCase();
+  if ((LONG_INPUT_MODES as readonly string[]).includes(mode)) return mode as RequestContext['longInput'];
+  throw new FreewayError('invalid_request', "x-freeway-long-input must be 'refuse', 'truncate' or 'map-reduce'", { param: 'x-freeway-long-input' });
 }
 
 /** An AbortSignal that fires when the client goes away before its answer is complete. */
@@ -66,6 +77,7 @@ function setMetaHeaders(reply: FastifyReply, result: GatewayResult): void {
   reply.header('x-freeway-attempts', String(meta.attempts));
   reply.header('x-freeway-cache', meta.cache);
   reply.header('x-freeway-route', meta.route);
+  if (meta.shaped !== undefined) reply.header('x-freeway-shaped', meta.shaped);
 }
 
 async function sendResult(reply: FastifyReply, result: GatewayResult): Promise<void> {

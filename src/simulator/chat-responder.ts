@@ -15,6 +15,7 @@ import type { SimFault, SimModel } from './fleet-spec.js';
 import type { Admission } from './provider-limits.js';
 import type { ProviderRuntime } from './provider-runtime.js';
 import { rateLimitHeaders } from './success-headers.js';
+import { paramRejection } from './param-rejections.js';
 
 export interface ChatRequest {
   req: IncomingMessage;
@@ -47,6 +48,8 @@ export async function respondChat(runtime: ProviderRuntime, request: ChatRequest
     stats.invalid(model.id);
     return send(res, validation.response);
   }
+  const refused = paramRejection(provider.dialect, model.upstreamId, { ...provider.rejects, ...model.rejects }, body);
+  if (refused) return (stats.invalid(model.id), send(res, refused));
   const { prompt, maxTokens } = validation;
   const isStream = body.stream === true;
   const context = runtime.nextRequest(request.contentHash, model, isStream);

@@ -3,6 +3,7 @@
  * models, latency and faults. Parsing lives in parse-fleet.ts; this file holds types only and
  * must never import the gateway's config or limit types, so the referee cannot inherit its bugs.
  */
+import type { SimRejects } from './param-rejections.js';
 
 export const SIM_DIALECTS = [
   'openai',
@@ -60,6 +61,8 @@ export interface SimModel {
   dimensions: number;
   latency: SimLatency;
   limits: SimLimit[];
+  /** Parameters this model refuses with a 400 (param-rejections.ts). */
+  rejects?: SimRejects;
 }
 
 export const FAULT_KINDS = [
@@ -108,6 +111,8 @@ export interface SimProvider {
   limits: SimLimit[];
   models: SimModel[];
   faults: SimFault[];
+  /** Parameters every model of this provider refuses with a 400 (param-rejections.ts). */
+  rejects?: SimRejects;
   /** Set on a fleet that is running or planned at known addresses (ends with /v1). */
   baseUrl?: string;
 }

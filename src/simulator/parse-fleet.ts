@@ -20,6 +20,7 @@ import {
   type SimProvider,
   type SimScope,
 } from './fleet-spec.js';
+import { parseRejects } from './param-rejections.js';
 
 export class FleetFileError extends Error {
   override name = 'FleetFileError';
@@ -175,6 +176,7 @@ class Reader {
       ),
     };
     if (node.params !== undefined) model.params = this.number(node.params, `${path}.params`);
+    if (node.rejects !== undefined) model.rejects = parseRejects(node.rejects, `${path}.rejects`, (p, m) => this.fail(p, m));
     return model;
   }
 
@@ -243,6 +245,7 @@ class Reader {
       faults: this.array(node.faults, `${path}.faults`).map((f, i) => this.fault(f, `${path}.faults[${i}]`)),
     };
     if (node.baseUrl !== undefined) provider.baseUrl = this.string(node.baseUrl, `${path}.baseUrl`);
+    if (node.rejects !== undefined) provider.rejects = parseRejects(node.rejects, `${path}.rejects`, (p, m) => this.fail(p, m));
     return provider;
   }
 }
