@@ -72,6 +72,7 @@ export async function startBatchRuntime(options: BatchRuntimeOptions): Promise<B
   });
   engine.start();
   const report = { store, gateway, clock };
+  const summariesIfReachable = () => summarizeBatches(report).catch(() => undefined);
   const withBatches: Gateway = {
     chat: (body, context) => gateway.chat(body, context),
     embeddings: (body, context) => gateway.embeddings(body, context),
@@ -79,13 +80,16 @@ export async function startBatchRuntime(options: BatchRuntimeOptions): Promise<B
     explainRoute: (body) => gateway.explainRoute(body),
     close: () => gateway.close(),
     state: async () => {
-      const summaries = await summarizeBatches(report);
+      const summaries = await summariesIfReachable();
       const state = await gateway.state();
-      return summaries.length > 0 ? { ...state, batches: stateSection(summaries) } : state;
+      return summaries && summaries.length > 0 ? { ...state, batches: stateSection(summaries) } : state;
     },
     renderMetrics: async () => {
       const base = await gateway.renderMetrics();
-      return { contentType: base.contentType, text: `${base.text}\n${await renderBatchMetrics(await summarizeBatches(report))}` };
+      // With the batch store unreachable (Redis down) the batch gauges are left out, not reported as zero:
+      // an autoscaler must not read an outage as an empty backlog.
+      const summaries = await summariesIfReachable();
+      return summaries ? { contentType: base.contentType, text: `${base.text}\n${await renderBatchMetrics(summaries)}` } : base;
     },
   };
   return {

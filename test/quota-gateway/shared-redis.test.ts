@@ -78,8 +78,7 @@ describe.runIf(runs)('three gateways on one Redis', () => {
     expect((await stack.stats()).providers['steady']).toMatchObject({ accepted: 18, rejected: 0, violations: 0 });
   });
 
-  // Fails on the merged main (passed on its own branch): skipped until found, see the issue note.
-  it.skip('serves on local limits with a warning and a metric while Redis is unreachable, and goes back when it returns', async () => {
+  it('serves on local limits with a warning and a metric while Redis is unreachable, and goes back when it returns', async () => {
     await hop.cut();
     const during = await Promise.all(stack.gateways.map((gateway) => chat(gateway.url, { model: 'l-model', maxWaitMs: 0 })));
     expect(during.map((a) => a.status)).toEqual([200, 200, 200]);
