@@ -14,7 +14,7 @@
  */
 import type { SimResponse } from './error-responses.js';
 
-/** `true`: any value is refused; a range: numbers outside it are; maxItems: longer lists are. */
+/** `true`: every value is refused; a range: numbers outside it are; maxItems: longer lists are. */
 export type SimRejection = true | { min?: number; max?: number; maxItems?: number };
 export type SimRejects = Record<string, SimRejection>;
 
