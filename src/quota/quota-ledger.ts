@@ -130,7 +130,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const { store, clock } = options;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   const guardMs = options.deliveryGuardMs ?? 0;
-  const lowShare = 1 - Math.min(0.9, Math.max(0, options.interactiveReserve ?? 0));
+  const reserveShare = Math.min(0.9, Math.max(0, options.interactiveReserve ?? 0));
   const memo = options.refusalMemoMs ? createRefusalMemo(options.refusalMemoMs) : undefined;
   const calendar = createCalendar();
   const configured = new Map<string, Limit[]>();
@@ -183,13 +183,14 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const resolved = request.buckets.map((bucket) => resolveWithSlots(bucket, now));
       const buckets = resolved.map((entry) => entry.bucket);
       const charged = buckets.flatMap((bucket) => bucket.limits.map((limit) => ({ key: bucket.key, limit })));
-      const isLow = request.priority === 'low' && lowShare < 1;
+      const isLow = request.priority === 'low' && reserveShare > 0;
       const slots = resolved.flatMap((entry) =>
         entry.slots.map((slot): CachedSlot & SlotCharge => ({
           ...slot,
           cost: slot.unit === 'requests' ? 1 : tokens,
-          // A limit too small to split (one request a minute) keeps no reserve rather than refusing low for good.
-          ...(isLow ? { ceiling: Math.max(slot.amount * lowShare, Math.min(slot.amount, slot.unit === 'requests' ? 1 : tokens)) } : {}),
+          // The reserve is whole units, so a limit too small to split (3 requests a month) keeps none, and a
+          // single call larger than the share still fits an empty window rather than never running.
+          ...(isLow ? { ceiling: Math.max(slot.amount - Math.floor(slot.amount * reserveShare), Math.min(slot.amount, slot.unit === 'requests' ? 1 : tokens)) } : {}),
         })),
       );
       const parks = buckets.map((b) => b.key);
