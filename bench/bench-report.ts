@@ -3,7 +3,7 @@
  * turned down; see BENCHES in report-render.ts), then renders bench/report/ from bench/results/.
  * `--no-run` only renders what bench/results/ holds. The headline plot is also copied to docs/.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,13 +13,36 @@ const { values } = parseArgs({ options: { 'no-run': { type: 'boolean', default: 
 const root = join(import.meta.dirname, '..');
 const names = Object.keys(BENCHES) as BenchName[];
 
+// A benchmark that outlives its share is stopped with everything it started, so the report (and CI) always ends.
+const BENCH_DEADLINE_MS = 150_000;
+
+/** Runs one benchmark in its own process group; resolves with how it ended. */
+function runBench(name: BenchName): Promise<string> {
+  const { env, args } = BENCHES[name].short;
+  const child = spawn(process.execPath, ['--import', 'tsx', join('bench', `${name}.ts`), ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const deadline = setTimeout(killGroup, BENCH_DEADLINE_MS);
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      clearTimeout(deadline);
+      killGroup(); // fleets and gateways it left behind
+      resolve(code === 0 ? 'ok' : `exited with ${code ?? signal}${signal === 'SIGKILL' ? ` (stopped after ${BENCH_DEADLINE_MS / 1000} s)` : ''}`);
+    });
+  });
+}
+
 if (!values['no-run']) {
   const started = Date.now();
   for (const name of names) {
     console.log(`\n== ${shortCommand(name)}`);
-    const { env, args } = BENCHES[name].short;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join('bench', `${name}.ts`), ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-    if (run.status !== 0) console.error(`bench ${name} exited with ${run.status ?? run.signal}: its section will say so`);
+    const ended = await runBench(name);
+    if (ended !== 'ok') console.error(`bench ${name} ${ended}: its section will say so`);
   }
   console.log(`\nbenchmarks took ${Math.round((Date.now() - started) / 1000)} s`);
 }

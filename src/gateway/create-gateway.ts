@@ -58,7 +58,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const tracing = deps.tracing ?? createTracing({ endpoint: otlpEndpointFrom(config.telemetry.otlp.endpoint, deps.env ?? process.env), headers: config.telemetry.otlp.headers });
   const metrics = createMetrics();
   const telemetry = createGatewayTelemetry(metrics, () => clock.now());
-  const { ledger, queue, concurrencyFor } = createQuotaServices({ deployments, redis, clock, log, deliveryGuardMs: deps.quotaDeliveryGuardMs, interactiveReserve: config.quota.interactiveReserve, onStoreFallback: () => telemetry.storeFallback('redis'), registry: metrics.registry });
+  const { store: quotaStore, ledger, queue, concurrencyFor } = createQuotaServices({ deployments, redis, clock, log, deliveryGuardMs: deps.quotaDeliveryGuardMs, interactiveReserve: config.quota.interactiveReserve, onStoreFallback: () => telemetry.storeFallback('redis'), registry: metrics.registry });
   const quotaView = createQuotaView(ledger, clock);
 
   const breakers = createBreakerRegistry({ clock, failureThreshold: config.resilience.breaker.failureThreshold, halfOpenAfterMs: config.resilience.breaker.halfOpenAfterMs });
@@ -146,6 +146,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
       await persistence.close();
       await shapingPersistence.close();
       await cache.close();
+      await quotaStore.close(); // its pub/sub connection for returned capacity, even on a shared Redis
       if (ownsRedis) redis?.disconnect();
       await tracing.shutdown();
     },
