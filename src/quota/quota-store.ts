@@ -118,18 +118,17 @@ export function fitTime(slot: SlotSpec, used: number, cost: number, now: number,
 }
 
 /**
- * fitTime with a delivery guard: a refilling slot is credited no refill for the `guardMs` after its
- * last charge, as the provider may see our charges that much later. That costs a full bucket
- * `guardMs` of refill and leaves bursts and the steady rate alone. The reserve script repeats this
- * arithmetic too.
+ * fitTime with a delivery guard: a refilling slot is judged by its usage `guardMs` ago (extrapolated
+ * back from its stamp, never below empty), as the provider may see our charges that much later.
+ * That costs a full bucket `guardMs` of refill and leaves the steady rate alone. The reserve script
+ * repeats this arithmetic too.
  */
 export function guardedFitTime(slot: SlotCharge, stored: StoredSlot | undefined, now: number, guardMs: number): number {
   const { cost, ceiling = slot.amount } = slot;
   const at = fitTime(slot, usedNow(slot, stored, now), cost, now, ceiling);
   if (guardMs <= 0 || !stored || slot.periodEnd > 0 || at === Infinity || slot.amount <= 0 || slot.windowMs <= 0) return at;
   const decayFrom = stored.stamp + guardMs;
-  // Refill is credited from decayFrom on; before it the slot holds what was stored, never more.
-  const checked = Math.max(0, stored.used - (Math.max(0, now - decayFrom) * slot.amount) / slot.windowMs);
+  const checked = Math.max(0, stored.used - ((now - decayFrom) * slot.amount) / slot.windowMs);
   if (checked + cost <= ceiling) return now;
   return decayFrom + Math.ceil(((stored.used + cost - ceiling) * slot.windowMs) / slot.amount);
 }

@@ -81,7 +81,7 @@ for r = 1, count do
     -- guardedFitTime: a refilling slot is judged by its usage guard ms ago.
     local guarded = guard > 0 and period_end <= 0 and slot_u[k] ~= nil and slot_t[k] ~= nil and amount > 0 and window > 0
     local c = u
-    if guarded then c = math.max(0, slot_u[k] - math.max(0, now - slot_t[k] - guard) * amount / window) end
+    if guarded then c = math.max(0, slot_u[k] - (now - slot_t[k] - guard) * amount / window) end
     if c + cost > ceiling and not never then
       if cost > ceiling or amount <= 0 or window <= 0 then
         never, blocking = true, parks + j - 1

@@ -20,8 +20,7 @@ async function guardBehaviour(store: QuotaStore, clock: ManualClock) {
   await attempt(perSecond);
   await clock.advance(250);
   await attempt(perSecond);
-  // Thirty a minute: a full burst (no refill is credited yet, so the guard has nothing to hold back),
-  // then the next one waits the guard's worth of refill, and the steady rate is untouched.
+  // Thirty a minute: a full burst less what refills in 250 ms, then the steady rate is untouched.
   for (let i = 0; i < 30; i++) await attempt(perMinute);
   await clock.advance(2000);
   await attempt(perMinute);
@@ -30,8 +29,8 @@ async function guardBehaviour(store: QuotaStore, clock: ManualClock) {
   return seen;
 }
 
-// The whole burst of 30 fits; the 31st, 2 s later, waits the guard's 250 ms; then every 2 s, the plain rate.
-const expected = [true, 250, true, ...Array.from({ length: 30 }, () => true), 250, true];
+// The 30th of a burst waits the guard's worth of refill; after that one every 2 s, the plain rate.
+const expected = [true, 250, true, ...Array.from({ length: 29 }, () => true), 250, true, true];
 
 describe('the delivery guard', () => {
   it('spaces a one-a-second limit by the guard and costs a busy minute limit only its burst', async () => {
