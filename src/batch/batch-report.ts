@@ -75,6 +75,17 @@ export function stateSection(summaries: readonly BatchSummary[]): JsonBody[] {
   }));
 }
 
+const FINISHED = new Set(['completed', 'failed', 'expired', 'cancelled']);
+
+/** The newest finished batches (up to `limit`), for the state section after the running ones. */
+export async function recentlyFinished(store: BatchStore, limit = 10): Promise<JsonBody[]> {
+  const page = await store.listBatches(undefined, limit * 2);
+  return page.data
+    .filter((batch) => FINISHED.has(batch.status))
+    .slice(0, limit)
+    .map((batch) => ({ id: batch.id, status: batch.status, endpoint: batch.endpoint, created_at: batch.created_at, request_counts: batch.request_counts, waiting_on_quota: 0, in_flight: 0, rate_per_minute: null, eta_seconds: 0, expires_at: batch.expires_at }));
+}
+
 const PER_BATCH = [
   ['runnable_lines', 'Batch lines waiting that the pooled quota could serve now', (s: BatchSummary) => s.runnable],
   ['waiting_on_quota_lines', 'Batch lines waiting for quota to return', (s: BatchSummary) => s.waitingOnQuota],

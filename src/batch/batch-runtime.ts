@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { FreewayConfig } from '../config/index.js';
 import type { Gateway, Priority } from '../gateway/types.js';
 import { BatchEngine } from './batch-engine.js';
-import { renderBatchMetrics, stateSection, summarizeBatches } from './batch-report.js';
+import { recentlyFinished, renderBatchMetrics, stateSection, summarizeBatches } from './batch-report.js';
 import { BatchService } from './batch-service.js';
 import type { BatchStore } from './batch-store.js';
 import { RedisBatchStore } from './redis-batch-store.js';
@@ -80,9 +80,10 @@ export async function startBatchRuntime(options: BatchRuntimeOptions): Promise<B
     explainRoute: (body) => gateway.explainRoute(body),
     close: () => gateway.close(),
     state: async () => {
-      const summaries = await summariesIfReachable();
-      const state = await gateway.state();
-      return summaries && summaries.length > 0 ? { ...state, batches: stateSection(summaries) } : state;
+      // Running batches first, then the newest finished ones, so a batch that ends between two looks still shows.
+      const [summaries, finished, state] = await Promise.all([summariesIfReachable(), recentlyFinished(store).catch(() => []), gateway.state()]);
+      const batches = [...(summaries ? stateSection(summaries) : []), ...finished];
+      return batches.length > 0 ? { ...state, batches } : state;
     },
     renderMetrics: async () => {
       const base = await gateway.renderMetrics();

@@ -1,3 +1,4 @@
+import OpenAI, { toFile } from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/start-stack.js';
@@ -84,5 +85,16 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against the demo flee
 
   it('says there are no batches when the gateway reports none', async () => {
     expect(await page.textContent('#batches')).toContain('No batches');
+  });
+
+  it('shows a batch as a row that follows its progress to completed', async () => {
+    const client = new OpenAI({ baseURL: `${stack.freeway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const lines = [0, 1, 2].map((i) => JSON.stringify({ custom_id: `dash-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'auto:fast', messages: [{ role: 'user', content: `batch line ${i}` }] } }));
+    const file = await client.files.create({ file: await toFile(Buffer.from(lines.join('\n')), 'in.jsonl'), purpose: 'batch' });
+    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const row = page.locator(`tr[data-batch="${batch.id}"]`);
+    await row.waitFor();
+    await page.waitForFunction((id) => document.querySelector(`tr[data-batch="${id}"]`)?.textContent?.includes('completed'), batch.id);
+    expect(await row.textContent()).toMatch(/completed.*\/v1\/chat\/completions.*3 \/ 3/);
   });
 });

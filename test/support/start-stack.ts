@@ -32,7 +32,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const fleet = await startFleet(spec, { seed: options.seed ?? 7, ...(options.timeScale ? { timeScale: options.timeScale } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const fleetConfig = fleetGatewayConfig(fleet) as Record<string, unknown>;
   const generated = options.shapeConfig ? options.shapeConfig(fleetConfig) : fleetConfig;
-  const merged = { ...generated, ...options.overrides, server: { port: 0, ...(options.overrides?.['server'] as object) }, cache: { sqlitePath: null, ...(options.overrides?.['cache'] as object) }, routing: { predictorPath: null, ...(options.overrides?.['routing'] as object) } };
+  const merged = { ...generated, ...options.overrides, server: { port: 0, ...(options.overrides?.['server'] as object) }, cache: { sqlitePath: null, ...(options.overrides?.['cache'] as object) }, routing: { predictorPath: null, ...(options.overrides?.['routing'] as object) }, batch: { sqlitePath: null, ...(options.overrides?.['batch'] as object) } };
   const config = parseConfig(JSON.stringify(merged), { env: {}, fileName: 'test config' });
   const sharesClock = options.clock !== undefined || options.timeScale !== undefined;
   const freeway = await startFreeway({ config, env: {}, ...(sharesClock ? { clock: fleet.clock } : {}) });
