@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, against the demo flee
     const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     const row = page.locator(`tr[data-batch="${batch.id}"]`);
     await row.waitFor();
-    await page.waitForFunction((id) => document.querySelector(`tr[data-batch="${id}"]`)?.textContent?.includes('completed'), batch.id);
+    await page.locator(`tr[data-batch="${batch.id}"]`, { hasText: 'completed' }).waitFor();
     expect(await row.textContent()).toMatch(/completed.*\/v1\/chat\/completions.*3 \/ 3/);
   });
 });
