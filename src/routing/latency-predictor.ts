@@ -31,7 +31,7 @@ export interface LatencyPrediction {
 
 export interface LatencyPredictor {
   observe(deploymentId: string, observation: LatencyObservation): void;
-  /** `maxTokens` is taken as the output length (an upper bound, so a deadline built on it is safe); without it, the recent average output. */
+  /** The expected latency: the output is taken as the recent average output, capped by `maxTokens` (a bound, not a length). */
   predict(
     deploymentId: string,
     request: { promptTokens: number; maxTokens?: number | undefined },
@@ -144,7 +144,7 @@ export function createLatencyPredictor(options: PredictorOptions = {}): LatencyP
 
     predict(deploymentId, request) {
       const s = states.get(deploymentId);
-      const estimate = s && estimateLatency(s, request.promptTokens, request.maxTokens ?? s.outputTokens);
+      const estimate = s && estimateLatency(s, request.promptTokens, Math.min(request.maxTokens ?? Infinity, s.outputTokens));
       if (!s || !estimate) return undefined;
       const idle = Math.max(0, clock.now() - s.lastObservedAt) / idleHalfLifeMs;
       // Out-of-sample error seen so far, widened for a thin fit and for staleness.

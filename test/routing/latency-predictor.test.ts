@@ -42,15 +42,24 @@ describe('latency predictor', () => {
   it('converges on the TTFT line and the decode speed', () => {
     const predictor = createLatencyPredictor({ clock: new ManualClock() });
     feed(predictor, 'd', 200);
-    const prediction = predictor.predict('d', { promptTokens: 4000, maxTokens: 500 })!;
+    // max_tokens below the usual answer: the output is that long, 100 tokens at 10 ms.
+    const prediction = predictor.predict('d', { promptTokens: 4000, maxTokens: 100 })!;
     expect(prediction.samples).toBe(200);
     expect(prediction.ttftMs).toBeGreaterThan(400 * 0.93);
     expect(prediction.ttftMs).toBeLessThan(400 * 1.07);
     expect(prediction.tokensPerSecond).toBeGreaterThan(93);
     expect(prediction.tokensPerSecond).toBeLessThan(107);
-    expect(Math.abs(prediction.totalMs - 5400) / 5400).toBeLessThan(0.05);
+    expect(Math.abs(prediction.totalMs - 1400) / 1400).toBeLessThan(0.05);
     expect(prediction.uncertainty).toBeGreaterThan(0);
     expect(prediction.uncertainty).toBeLessThan(0.2);
+  });
+
+  it('takes max_tokens as a bound, not as the length of the answer', () => {
+    const predictor = createLatencyPredictor({ clock: new ManualClock() });
+    feed(predictor, 'd', 200);
+    const unbounded = predictor.predict('d', { promptTokens: 1000 })!.totalMs;
+    expect(predictor.predict('d', { promptTokens: 1000, maxTokens: 8192 })!.totalMs).toBe(unbounded);
+    expect(predictor.predict('d', { promptTokens: 1000, maxTokens: 10 })!.totalMs).toBeLessThan(unbounded);
   });
 
   it('is less certain with few samples than with many', () => {
