@@ -40,6 +40,8 @@ export interface RequestTally {
 const RECENT = 100;
 /** Bodies kept to explain a request on click: only the newest ones, to bound memory. */
 const BODIES_KEPT = 20;
+/** A body whose message text is longer than this is not kept: twenty long documents would hold hundreds of MB. */
+const MAX_KEPT_TEXT = 256 * 1024;
 const MAX_ERROR_TEXT = 300;
 
 export interface RequestLog {
@@ -61,7 +63,7 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
   const record = (entry: RecentRequest, body: unknown): void => {
     ring.push(entry);
     if (ring.length > RECENT) ring.shift();
-    if (entry.endpoint === 'chat') {
+    if (entry.endpoint === 'chat' && messageText(body) <= MAX_KEPT_TEXT) {
       bodies.set(entry.id, body);
       if (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value as string);
     }
@@ -136,7 +138,10 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
       const request = ring.find((r) => r.id === id);
       if (!request) return undefined;
       if (!bodies.has(id)) {
-        const note = request.endpoint === 'chat' ? `Only the last ${BODIES_KEPT} chat requests keep what is needed to explain them.` : 'Embeddings have no routing explanation.';
+        const note =
+          request.endpoint === 'chat'
+            ? `Only the last ${BODIES_KEPT} chat requests, each under ${MAX_KEPT_TEXT / 1024} KiB of message text, keep what is needed to explain them.`
+            : 'Embeddings have no routing explanation.';
         return { request, explanation: null, note };
       }
       try {
@@ -151,6 +156,19 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
       return drained;
     },
   };
+}
+
+/** Characters of message text in a chat body (string contents and text parts), without serialising it. */
+function messageText(body: unknown): number {
+  const messages = (body as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages)) return 0;
+  let total = 0;
+  for (const message of messages as { content?: unknown }[]) {
+    const content = message?.content;
+    if (typeof content === 'string') total += content.length;
+    else if (Array.isArray(content)) for (const part of content as { text?: unknown }[]) if (typeof part?.text === 'string') total += part.text.length;
+  }
+  return total;
 }
 
 function requestedModel(body: unknown): string {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createRequestLog } from '../../src/dashboard/request-log.js';
+import type { Gateway } from '../../src/gateway/types.js';
+
+/** A gateway that answers every chat at once and explains a route by echoing the model asked. */
+const answering: Gateway = {
+  chat: async () => ({ kind: 'json', meta: { provider: 'p', upstreamModel: 'm', attempts: 1, cache: 'miss', route: 'r' }, body: {} }),
+  embeddings: async () => ({ kind: 'json', meta: { provider: 'p', upstreamModel: 'e', attempts: 1, cache: 'miss', route: 'r' }, body: {} }),
+  listModels: () => ({}),
+  explainRoute: (body) => ({ object: 'freeway.route', model: (body as { model: string }).model }),
+  state: async () => ({}),
+  renderMetrics: async () => ({ contentType: 'text/plain', text: '' }),
+  close: async () => {},
+};
+
+const context = (requestId: string) => ({ requestId, priority: 'normal' as const, maxWaitMs: 0, signal: new AbortController().signal });
+
+describe('the request log', () => {
+  it('keeps a short body to explain its route, but not a long document', async () => {
+    const log = createRequestLog(answering);
+    await log.gateway.chat({ model: 'auto', messages: [{ role: 'user', content: 'short question' }] }, context('short'));
+    const document = 'a paragraph of a long report. '.repeat(20_000);
+    await log.gateway.chat({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'text', text: document }] }] }, context('long'));
+
+    expect(log.explain('short')?.explanation).toEqual({ object: 'freeway.route', model: 'auto' });
+    const long = log.explain('long');
+    expect(long?.request.outcome).toBe('ok');
+    expect(long?.explanation).toBeNull();
+    expect(long?.note).toMatch(/under 256 KiB of message text/);
+  });
+});
