@@ -6,41 +6,22 @@
  * Each party runs in its own process; autocannon runs in this one. Prints throughput (2xx answers
  * per second), added p50/p99 latency against the direct run, and p99 at a fixed 500 requests per second.
  */
-import { stringify } from 'yaml';
-import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
-import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, writeTempFile, type Child } from './processes.js';
+import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, type Child } from './processes.js';
 import { cpuMs } from './process-cpu.js';
+import { startOverheadFleet } from './overhead-fleet.js';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
 const CONNECTIONS = 32;
 
-const FLEET = `
-providers:
-  - id: bench
-    dialect: openai
-    keys: [sim-bench-key]
-    latency: { ttftMs: 0, tokensPerSecond: 0, jitter: 0 }
-    models:
-      - id: bench-model
-        contextWindow: 32768
-`;
 
 async function main(): Promise<void> {
-  const fleetPort = allocatePort();
-  const fleetFile = writeTempFile('fleet.yaml', FLEET);
-  const spec = parseFleet(FLEET, 'bench fleet');
-  const baseUrl = `http://127.0.0.1:${fleetPort}/v1`;
-  spec.providers[0]!.baseUrl = baseUrl;
-  const gatewayConfig = { ...fleetGatewayConfig(spec), cache: { mode: 'off', sqlitePath: null } };
-  const configFile = writeTempFile('freeway.yaml', stringify(gatewayConfig));
-  const apiKey = spec.providers[0]!.keys[0]!;
+  const { child: fleet, port: fleetPort, baseUrl, apiKey, gatewayConfigFile: configFile } = await startOverheadFleet();
 
   const freewayPort = allocatePort();
   const proxyPort = allocatePort();
   const portkeyPort = allocatePort();
-  const fleet = await startFreewayProcess(['simulate', '--fleet', fleetFile, '--port', String(fleetPort)], `${baseUrl}/models`);
   const freeway = await startFreewayProcess(['serve', '--config', configFile, '--port', String(freewayPort)], `http://127.0.0.1:${freewayPort}/healthz`);
   const proxy = await startScriptProcess('passthrough-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(proxyPort)], `http://127.0.0.1:${proxyPort}/`);
   const portkey = await startPortkeyProcess(portkeyPort);

@@ -9,11 +9,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
-import { allocatePort, startChild, startFreewayProcess, startScriptProcess, writeTempFile, type Child } from './processes.js';
+import { allocatePort, startChild, startScriptProcess, writeTempFile, type Child } from './processes.js';
 import { load, median, printTable, round } from './support.js';
 import { cpuMs } from './process-cpu.js';
+import { startOverheadFleet } from './overhead-fleet.js';
 
 const MODE = process.argv[2] === 'stream' ? 'stream' : 'json';
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 3);
@@ -23,16 +22,6 @@ const TOP = Number(process.env['PROFILE_TOP'] ?? 30);
 const PROFILE = process.env['PROFILE_CPU'] !== '0';
 const BASELINE = process.env['PROFILE_BASELINE'];
 
-const FLEET = `
-providers:
-  - id: bench
-    dialect: openai
-    keys: [sim-bench-key]
-    latency: { ttftMs: 0, tokensPerSecond: 0, jitter: 0 }
-    models:
-      - id: bench-model
-        contextWindow: 32768
-`;
 
 interface ProfileNode {
   id: number;
@@ -97,15 +86,10 @@ export function summarise(profile: CpuProfile, top: number, skipUs: number): { s
 type Row = Record<string, string | number>;
 
 async function main(): Promise<void> {
-  const fleetPort = allocatePort();
-  const spec = parseFleet(FLEET, 'bench fleet');
-  const baseUrl = `http://127.0.0.1:${fleetPort}/v1`;
-  spec.providers[0]!.baseUrl = baseUrl;
-  const configFile = writeTempFile('freeway.yaml', stringify({ ...fleetGatewayConfig(spec), cache: { mode: 'off', sqlitePath: null } }));
+  const { child: fleet, port: fleetPort, gatewayConfigFile: configFile } = await startOverheadFleet();
   const profileDir = writeTempFile('.keep', '').replace(/\/\.keep$/, '');
   const freewayPort = allocatePort();
   const proxyPort = allocatePort();
-  const fleet = await startFreewayProcess(['simulate', '--fleet', writeTempFile('fleet.yaml', FLEET), '--port', String(fleetPort)], `${baseUrl}/models`);
   const proxy = await startScriptProcess('passthrough-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(proxyPort)], `http://127.0.0.1:${proxyPort}/`);
   const freewayBin = join(import.meta.dirname, '..', 'bin', 'freeway.js');
   const spawnedAt = performance.now();

@@ -1,0 +1,40 @@
+/**
+ * The one instant provider that bench:overhead and profile-gateway load: no latency, no limits, so
+ * whatever time a request takes is spent by the parties in front of it. Runs as `freeway simulate`
+ * in its own process and writes the gateway config that points at it (cache off: every request
+ * goes upstream).
+ */
+import { stringify } from 'yaml';
+import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
+import { allocatePort, startFreewayProcess, writeTempFile, type Child } from './processes.js';
+
+const FLEET = `
+providers:
+  - id: bench
+    dialect: openai
+    keys: [sim-bench-key]
+    latency: { ttftMs: 0, tokensPerSecond: 0, jitter: 0 }
+    models:
+      - id: bench-model
+        contextWindow: 32768
+`;
+
+export interface OverheadFleet {
+  child: Child;
+  port: number;
+  /** The provider's OpenAI base URL (ends in /v1). */
+  baseUrl: string;
+  apiKey: string;
+  /** A Freeway config file routing bench-model to this provider. */
+  gatewayConfigFile: string;
+}
+
+export async function startOverheadFleet(): Promise<OverheadFleet> {
+  const port = allocatePort();
+  const spec = parseFleet(FLEET, 'bench fleet');
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  spec.providers[0]!.baseUrl = baseUrl;
+  const gatewayConfigFile = writeTempFile('freeway.yaml', stringify({ ...fleetGatewayConfig(spec), cache: { mode: 'off', sqlitePath: null } }));
+  const child = await startFreewayProcess(['simulate', '--fleet', writeTempFile('fleet.yaml', FLEET), '--port', String(port)], `${baseUrl}/models`);
+  return { child, port, baseUrl, apiKey: spec.providers[0]!.keys[0]!, gatewayConfigFile };
+}
