@@ -6,8 +6,11 @@
  *   predicted — shaping.outputBudget: predicted (p95 of observed lengths per model and task kind).
  * Reported per arm: short-answer and long-answer completions per token window (fleet minute),
  * goodput, upstream 429s (the fleet's own count), 429s/errors seen by clients, limit violations.
- * The fleet is usage-admitted (Groq's dialect): output counts when written, so an under-reservation
- * shows as upstream 429s, and an over-reservation as requests waiting for quota they never use.
+ * The fleet is usage-admitted (Groq's dialect): output counts when written. The gateway holds each
+ * call's planned output until the call ends and charges what was written then, as the provider
+ * does, so an over-reservation shows as requests waiting for quota they never use, and an
+ * under-reservation as a window overdrawn when a long answer lands (upstream 429s if the ledger
+ * ever counted less than the provider).
  *
  * The time scale stays low (6×) so that this shared machine's CPU, not the clock, never becomes the limit.
  *

@@ -16,7 +16,7 @@ import type { CallLease } from './call-lease.js';
 import type { DispatchRequest } from './dispatch.js';
 import type { ChatDeps } from './endpoint-deps.js';
 import { fetchJsonAnswer, jsonResult } from './json-answer.js';
-import { callShaped, ShapingNotes } from '../shaping/index.js';
+import { callShaped, chargesAtAdmission, ShapingNotes } from '../shaping/index.js';
 import type { GatewayResult, JsonBody, RequestContext, ResponseMeta } from './types.js';
 import { validateChatRequest, type ChatRequest } from './validate-request.js';
 
@@ -34,6 +34,8 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
   const dispatchRequest: DispatchRequest = {
     candidates: deps.shaping.supporting(decision.candidates, request, decision.requested),
     tokensFor: (d: Deployment) => reservationTokens(deps, decision, d),
+    // Where the provider counts the answer once written, so does the ledger (see ReserveRequest.deferredTokens).
+    deferredTokensFor: (d: Deployment) => (chargesAtAdmission(d) ? 0 : outputTokens(deps, decision, d)),
     promptTokens: decision.features.promptTokens,
     taskKind: decision.features.kind,
     priority: context.priority,
@@ -107,8 +109,12 @@ export async function handleChat(deps: ChatDeps, body: unknown, context: Request
 
 /** Tokens reserved on `deployment`: the prompt estimate × margin, plus the output it may write there. */
 function reservationTokens(deps: Pick<ChatDeps, 'tokenMargin' | 'shaping'>, decision: RouteDecision, deployment: Deployment): number {
-  const output = decision.maxTokensFor(deployment) ?? deps.shaping.outputBudget(deployment, decision.features.kind);
-  return withTokenMargin(decision.features.promptTokens, deps.tokenMargin) + output;
+  return withTokenMargin(decision.features.promptTokens, deps.tokenMargin) + outputTokens(deps, decision, deployment);
+}
+
+/** The output planned on `deployment`: the client's max_tokens (clamped to the model), else the output budget. */
+function outputTokens(deps: Pick<ChatDeps, 'shaping'>, decision: RouteDecision, deployment: Deployment): number {
+  return decision.maxTokensFor(deployment) ?? deps.shaping.outputBudget(deployment, decision.features.kind);
 }
 
 /** The body sent to one deployment: the client's, with max_tokens clamped to what that model can write. */

@@ -121,10 +121,13 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
 
 /** Reserves quota on the first eligible candidate with room, waiting in the priority queue otherwise. */
 async function admit(deps: DispatchDeps, request: DispatchRequest, eligible: Deployment[], lastError: FreewayError | undefined): Promise<CallLease> {
+  // While it waits, the request claims its place on the limits that refused it (served in order, not starved).
+  const claimant = {};
+  const claiming = { ...request, claimant };
   try {
     return await deps.queue.admit<CallLease>(
       async () => {
-        const reserved = await reserveFirst(deps.admission, eligible, request);
+        const reserved = await reserveFirst(deps.admission, eligible, claiming);
         if (!reserved.ok && reserved.neverFits) throw reserved.neverFits;
         return reserved;
       },
@@ -134,6 +137,8 @@ async function admit(deps: DispatchDeps, request: DispatchRequest, eligible: Dep
     // A quota error says more than an earlier rate-limit failure; anything else keeps the earlier cause.
     if (isFreewayError(error) && (error.code === 'quota_exhausted' || error.code === 'request_too_large')) throw error;
     throw lastError ?? error;
+  } finally {
+    deps.admission.ledger.release?.(claimant);
   }
 }
 

@@ -27,10 +27,14 @@ export interface AdmissionDeps {
 export interface AdmissionRequest {
   /** Tokens to reserve on a deployment (prompt estimate × margin + the output it may write there). */
   tokensFor: (deployment: Deployment) => number;
+  /** Of those, the output a deployment's provider counts only once written: held, charged at settle. */
+  deferredTokensFor?: (deployment: Deployment) => number;
   /** The prompt estimate, for the latency predictor when usage does not say. */
   promptTokens: number;
   /** Low priority leaves the interactive reserve of every limit free. */
   priority?: 'high' | 'normal' | 'low';
+  /** One waiting request across its attempts: the ledger's claim (ReserveRequest.claimant). */
+  claimant?: object;
   /** The kind of task, passed to the lease for the output-length model. */
   taskKind?: string;
 }
@@ -57,7 +61,14 @@ export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deplo
       continue;
     }
     const tokens = request.tokensFor(deployment);
-    const result = await ledger.tryReserve({ buckets: bucketsFor(deployment), tokens, ...(request.priority ? { priority: request.priority } : {}) });
+    const deferredTokens = request.deferredTokensFor?.(deployment) ?? 0;
+    const result = await ledger.tryReserve({
+      buckets: bucketsFor(deployment),
+      tokens,
+      ...(deferredTokens > 0 ? { deferredTokens } : {}),
+      ...(request.claimant ? { claimant: request.claimant } : {}),
+      ...(request.priority ? { priority: request.priority } : {}),
+    });
     if (result.ok) {
       return { ok: true, value: deps.openLease({ deployment, reservation: result.reservation, concurrency, promptTokens: request.promptTokens, ...(request.taskKind !== undefined ? { taskKind: request.taskKind } : {}) }) };
     }

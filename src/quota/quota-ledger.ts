@@ -18,6 +18,24 @@ export interface ReserveRequest {
   buckets: BucketSpec[];
   /** Prompt estimate × margin + max_tokens: the caller computes it. */
   tokens: number;
+  /**
+   * The part of `tokens` the provider counts only once it is written (output, where the provider
+   * admits on the prompt and charges the answer afterwards: Groq and most others). It must fit now,
+   * but it is held rather than charged: a charge made now would start refilling now, while the
+   * provider's starts when the answer ends, so a long answer would land on a window the ledger
+   * believes refilled and the calls admitted into it would meet 429s. At settle the hold is released
+   * and the real output is charged, when the provider counts it. Holds are this instance's own.
+   */
+  deferredTokens?: number;
+  /**
+   * Identifies one waiting request across its attempts (any object; end it with `release`). A
+   * refused request claims the tokens it needs on the refilling token limits of the deployment
+   * that refused it, and a younger request of the same or lower priority fits only beside the
+   * oldest such claim: a long request waiting for 1,800 tokens is served once that much has
+   * refilled, rather than starving while short ones arriving after it take every refill. Claims
+   * are this instance's own.
+   */
+  claimant?: object;
   /** `low` (batch lines) leaves the interactive reserve of every limit free; default `normal`. */
   priority?: 'high' | 'normal' | 'low';
 }
@@ -27,6 +45,8 @@ export interface Reservation {
   readonly id: number;
   readonly bucketKeys: readonly string[];
   readonly tokens: number;
+  /** Of `tokens`, held until settle rather than charged (ReserveRequest.deferredTokens). */
+  readonly deferredTokens?: number;
   readonly reservedAt: number;
 }
 
@@ -78,6 +98,8 @@ export interface QuotaLedger {
   /** Makes buckets visible in snapshots before their first reservation. */
   declare(buckets: BucketSpec[]): void;
   snapshot(): Promise<QuotaSnapshot>;
+  /** The request `claimant` stopped waiting (admitted or gave up): its claim no longer holds anyone back. */
+  release?(claimant: object): void;
 }
 
 export interface QuotaLedgerOptions {
@@ -117,6 +139,9 @@ type CachedSlot = SlotSpec & { unit: Limit['unit'] };
 interface ReservationRecord {
   backend: string;
   slots: (SlotCharge & { unit: Limit['unit'] })[];
+  /** Token slots holding `deferred` tokens until settle. */
+  held: string[];
+  deferred: number;
   isSettled: boolean;
 }
 
@@ -140,6 +165,51 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const resolvedCache = new Map<string, { configured: Limit[]; bucket: ResolvedBucket; slots: CachedSlot[]; validUntil: number }>();
   let nextId = 1;
   let isReturnPending = false;
+  // Output tokens held per slot id by this instance's calls in flight (ReserveRequest.deferredTokens).
+  const held = new Map<string, number>();
+  const holdOf = (id: string): number => held.get(id) ?? 0;
+  const changeHold = (id: string, delta: number) => {
+    const value = holdOf(id) + delta;
+    if (value > 0.5) held.set(id, value);
+    else held.delete(id);
+  };
+  // Waiting requests' claims, in the order they were first refused (ReserveRequest.claimant).
+  const claims = new Map<object, { order: number; rank: number; tokens: number; slots: Set<string> }>();
+  let nextClaim = 0;
+  const rankOf = { high: 0, normal: 1, low: 2 } as const;
+  /**
+   * Tokens the oldest claim on slot `id` of the same or a higher priority holds ahead of `claimant`.
+   * Only the oldest one counts: the head of the line is guaranteed its turn, and the rest fit around
+   * it in any order. Summing every claim would queue requests behind estimates (a 1,024-token
+   * reservation for a 3-token answer) many windows deep.
+   */
+  const claimedAhead = (id: string, claimant: object | undefined, rank: number): number => {
+    if (claims.size === 0) return 0;
+    const own = claimant ? claims.get(claimant) : undefined;
+    let head: { order: number; tokens: number } | undefined;
+    for (const [other, claim] of claims) {
+      if (other === claimant || claim.rank > rank || (own && claim.order > own.order) || !claim.slots.has(id)) continue;
+      if (!head || claim.order < head.order) head = claim;
+    }
+    return head?.tokens ?? 0;
+  };
+  const claim = (claimant: object, rank: number, tokens: number, slotIds: string[]) => {
+    if (slotIds.length === 0) return;
+    const existing = claims.get(claimant);
+    if (existing) {
+      existing.tokens = tokens;
+      for (const id of slotIds) existing.slots.add(id);
+    } else {
+      claims.set(claimant, { order: nextClaim++, rank, tokens, slots: new Set(slotIds) });
+    }
+  };
+  const unclaim = (claimant: object): boolean => {
+    const existing = claims.get(claimant);
+    if (!existing) return false;
+    claims.delete(claimant);
+    memo?.forget([...existing.slots]);
+    return true;
+  };
   // The ledger lives as long as its store; the store's close() ends the subscription.
   store.watchReturns?.((slotIds) => {
     memo?.forget(slotIds);
@@ -180,6 +250,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       remember(request.buckets);
       const now = clock.now();
       const tokens = Math.max(0, Math.ceil(request.tokens));
+      const deferred = Math.min(tokens, Math.max(0, Math.ceil(request.deferredTokens ?? 0)));
       const resolved = request.buckets.map((bucket) => resolveWithSlots(bucket, now));
       const buckets = resolved.map((entry) => entry.bucket);
       const charged = buckets.flatMap((bucket) => bucket.limits.map((limit) => ({ key: bucket.key, limit })));
@@ -193,10 +264,37 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
           ...(isLow ? { ceiling: Math.max(slot.amount - Math.floor(slot.amount * reserveShare), Math.min(slot.amount, slot.unit === 'requests' ? 1 : tokens)) } : {}),
         })),
       );
+      // Token slots: what is charged now leaves room for the deferred output and for the output other
+      // calls in flight hold. A call that fits the limit but not beside those holds waits for a settle
+      // to release one (settles wake the queue); its retryAt guesses that as if the holds refilled.
+      let heldBlock: { index: number; retryAt: number } | undefined;
+      const rank = rankOf[request.priority ?? 'normal'];
+      const claimable: string[] = [];
+      for (const [index, slot] of slots.entries()) {
+        if (slot.unit === 'requests') continue;
+        if (slot.periodEnd === 0) claimable.push(slot.id);
+        // Calendar limits take no claims: a request waiting for the next day must not hold back one that fits today.
+        const others = holdOf(slot.id) + (slot.periodEnd === 0 ? claimedAhead(slot.id, request.claimant, rank) : 0);
+        if (deferred === 0 && others === 0) continue;
+        const base = slot.ceiling ?? slot.amount;
+        slot.cost = tokens - deferred;
+        if (tokens + others <= base || tokens > base) {
+          slot.ceiling = base - deferred - (tokens > base ? 0 : others);
+          continue;
+        }
+        const retryAt = slot.windowMs > 0 && slot.amount > 0 ? now + Math.ceil(((tokens + others - base) * slot.windowMs) / slot.amount) : now + 1000;
+        if (!heldBlock || retryAt > heldBlock.retryAt) heldBlock = { index, retryAt };
+      }
+      if (heldBlock) {
+        if (request.claimant) claim(request.claimant, rank, tokens, claimable);
+        const limit = charged[heldBlock.index]?.limit.limit;
+        return { ok: false, retryAt: heldBlock.retryAt, blocking: { key: charged[heldBlock.index]?.key ?? '', limit: limit ?? ('parked' as const) } };
+      }
       const parks = buckets.map((b) => b.key);
       const remembered = memo?.check(now, parks, slots);
       const result = remembered ? { ok: false as const, ...remembered } : await store.reserve({ now, parks, slots, guardMs });
       if (!result.ok) {
+        if (request.claimant && Number.isFinite(result.retryAt)) claim(request.claimant, rank, tokens, claimable);
         const blocking = blockingFor(buckets, result.blocking, charged);
         if (blocking.limit !== 'parked') {
           if (!remembered) memo?.remember(now, parks, slots, result);
@@ -206,12 +304,16 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         if (!remembered) memo?.remember(now, parks, slots, { ...result, reason });
         return { ok: false, retryAt: result.retryAt, blocking: { ...blocking, reason } };
       }
+      if (request.claimant) unclaim(request.claimant);
+      const holding = deferred > 0 ? slots.filter((slot) => slot.unit !== 'requests').map((slot) => slot.id) : [];
+      for (const id of holding) changeHold(id, deferred);
       const reservation: RecordedReservation = {
         id: nextId++,
         bucketKeys: buckets.map((b) => b.key),
         tokens,
+        ...(deferred > 0 ? { deferredTokens: deferred } : {}),
         reservedAt: now,
-        [recordOf]: { backend: result.backend, slots, isSettled: false },
+        [recordOf]: { backend: result.backend, slots, held: holding, deferred, isSettled: false },
       };
       return { ok: true, reservation };
     },
@@ -226,11 +328,14 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const realTokens = Math.max(0, Math.ceil(reported ?? (isRequestCharged ? reservation.tokens : 0)));
       const adjustments: SlotAdjustment[] = [];
       const now = clock.now();
+      // The held output is released and what was really written charged now, as the provider does.
+      for (const id of record.held) changeHold(id, -record.deferred);
+      const chargedTokens = reservation.tokens - record.deferred;
       for (const slot of record.slots) {
-        const delta = slot.unit === 'requests' ? (isRequestCharged ? 0 : -1) : realTokens - reservation.tokens;
+        const delta = slot.unit === 'requests' ? (isRequestCharged ? 0 : -1) : realTokens - chargedTokens;
         if (delta !== 0) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: slot.periodEnd, delta });
       }
-      memo?.forget(adjustments.filter((slot) => slot.delta < 0).map((slot) => slot.id));
+      memo?.forget([...adjustments.filter((slot) => slot.delta < 0).map((slot) => slot.id), ...record.held]);
       if (adjustments.length > 0) await store.settle(now, record.backend, adjustments);
       options.onSettle?.();
     },
@@ -254,6 +359,11 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     },
 
     declare: remember,
+
+    release(claimant) {
+      // Younger requests were spaced behind this claim: they may fit now.
+      if (unclaim(claimant)) options.onSettle?.();
+    },
 
     async snapshot() {
       const now = clock.now();

@@ -149,9 +149,12 @@ export function correctionsFor(
     return corrections;
   }
   const key = (spentShortWindow?.bucket ?? mostSpecific).key;
-  // Both stated: the later one, since calling before either is a wasted 429.
-  const stated = [exhausted.resetAt, signal.retryAfterMs === undefined ? undefined : now + signal.retryAfterMs];
-  const until = Math.max(...stated.filter((at): at is number => at !== undefined), -Infinity);
+  // A short window refills: the reset it states is when it is full again (Groq's reset-tokens: up
+  // to a minute, or more when output counted afterwards overdrew it), long after a request fits
+  // again. Parking until then shut the deployment for that whole minute after one 429. Retry-After
+  // is the provider's word on when to call again, so it wins when stated; the spent limit's floor
+  // (remaining 0, above) spaces what follows.
+  const until = signal.retryAfterMs !== undefined ? now + signal.retryAfterMs : (exhausted.resetAt ?? -Infinity);
   if (until > now) corrections.parks.push({ key, kind: 'until', until, reason });
   else corrections.parks.push({ key, kind: 'backoff', baseMs: backoff.baseMs, maxMs: backoff.maxMs, reason });
   return corrections;

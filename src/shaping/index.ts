@@ -5,5 +5,5 @@
 export { callShaped, type ShapedCall } from './call-shaped.js';
 export { createShaping, ShapingNotes, type Shaping, type ShapingSettings } from './shaping.js';
 export { shapingMemory, shapingPath } from './shaping-memory.js';
-export { FIXED_OUTPUT_RESERVATION } from './output-budget.js';
+export { chargesAtAdmission, FIXED_OUTPUT_RESERVATION } from './output-budget.js';
 export { withLongEmbeddings, withLongInput, type LongInputDeps } from './long-input.js';

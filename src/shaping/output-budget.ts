@@ -22,7 +22,11 @@ const minCap = 64;
 
 export type OutputBudgetMode = 'predicted' | 'fixed';
 
-const chargesAtAdmission = (d: Deployment): boolean => d.dialect === 'openai' || d.dialect === 'cerebras';
+/**
+ * Whether the provider counts max_tokens when it admits a call (OpenAI, Cerebras) rather than the
+ * output once written (Groq and the rest): the simulator's `admission: reserve | usage` default.
+ */
+export const chargesAtAdmission = (d: Deployment): boolean => d.dialect === 'openai' || d.dialect === 'cerebras';
 
 export class OutputBudget {
   constructor(

@@ -20,6 +20,8 @@ export interface ProviderInput {
   limits?: LimitInput[];
   models: { id: string; upstreamId?: string; limits?: LimitInput[]; maxOutputTokens?: number }[];
   faults?: Record<string, unknown>[];
+  /** Answer speed in fleet time; quick and jitter-free when absent. */
+  latency?: { ttftMs: number; tokensPerSecond: number; jitter: number };
 }
 
 export interface QuotaStack {

@@ -38,4 +38,20 @@ describe('provider signals against the limits we know', () => {
     const day = { observations: [{ unit: 'requests' as const, windowMs: DAY, limit: 1000, remaining: 999, resetAt: now + 60_000 }] };
     expect(correctionsFor([configured([])], day, now, calendar, backoff).learned[0]?.limit.windowMs).toBe(DAY);
   });
+
+  it('park a spent refilling window until the stated Retry-After, not until its reset (when it is full again)', () => {
+    // Groq's 429 on tokens per minute: reset-tokens says full again in 59 s, Retry-After says 3 s.
+    const bucket = configured([{ unit: 'tokens', amount: 6000, windowMs: MINUTE }]);
+    const signal = {
+      observations: [{ unit: 'tokens' as const, windowMs: MINUTE, limit: 6000, remaining: 0, resetAt: now + 59_000 }],
+      retryAfterMs: 3000,
+      exhausted: { period: 'short' as const, resetAt: now + 59_000 },
+    };
+    const corrections = correctionsFor([bucket], signal, now, calendar, backoff);
+    expect(corrections.parks).toEqual([{ key: 'p:key', kind: 'until', until: now + 3000, reason: 'short' }]);
+    expect(corrections.floors).toEqual([expect.objectContaining({ id: 'p:key|tokens|60000', used: 6000 })]);
+    // Without a Retry-After the stated reset is all there is.
+    const { retryAfterMs: _, ...resetOnly } = signal;
+    expect(correctionsFor([bucket], resetOnly, now, calendar, backoff).parks).toEqual([{ key: 'p:key', kind: 'until', until: now + 59_000, reason: 'short' }]);
+  });
 });
