@@ -18,7 +18,8 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+// Below Linux's ephemeral range (32768 up), where outgoing connections take their local ports.
+let nextPort = 20_000 + Math.floor(Math.random() * 10_000);
 /** Ports for children: spaced so a fleet's providers (port + i) never collide with the next party. */
 export const allocatePort = (span = 1): number => {
   const port = nextPort;
