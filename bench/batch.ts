@@ -72,7 +72,10 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function interactive(url: string, i: number): Promise<number | undefined> {
+/** Where interactive requests were served (provider/model), idle and busy: a slower deployment shows in the p50. */
+const landed: Record<'idle' | 'busy', Record<string, number>> = { idle: {}, busy: {} };
+
+async function interactive(url: string, i: number, phase?: 'idle' | 'busy'): Promise<number | undefined> {
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
@@ -80,6 +83,10 @@ async function interactive(url: string, i: number): Promise<number | undefined> 
     body: JSON.stringify(chatBody(i, 'interactive')),
   });
   await response.arrayBuffer();
+  if (phase && response.ok) {
+    const where = `${response.headers.get('x-freeway-provider')}/${response.headers.get('x-freeway-model')}`;
+    landed[phase][where] = (landed[phase][where] ?? 0) + 1;
+  }
   return response.ok ? performance.now() - started : undefined;
 }
 
@@ -169,7 +176,7 @@ async function runMode(mode: 'embedded' | 'redis'): Promise<RunResult> {
     for (let i = 0; i < WARMUP_REQUESTS; i += 1) await interactive(url, 90_000 + i);
     const idle: number[] = [];
     for (let i = 0; i < idleSamples; i += 1) {
-      const latency = await interactive(url, 100_000 + i);
+      const latency = await interactive(url, 100_000 + i, 'idle');
       if (latency !== undefined) idle.push(latency);
       await new Promise((r) => setTimeout(r, interactiveEveryMs));
     }
@@ -194,7 +201,7 @@ async function runMode(mode: 'embedded' | 'redis'): Promise<RunResult> {
     const ticker = (async () => {
       for (let i = 0; !isDone; i += 1) {
         interactiveSent += 1;
-        pending.push(interactive(url, 200_000 + i).then((latency) => (latency === undefined ? void (interactiveFailed += 1) : void busy.push(latency))));
+        pending.push(interactive(url, 200_000 + i, 'busy').then((latency) => (latency === undefined ? void (interactiveFailed += 1) : void busy.push(latency))));
         await new Promise((r) => setTimeout(r, interactiveEveryMs));
       }
     })();
@@ -277,4 +284,5 @@ printTable(
 );
 printTable('Upstream 429s by limit (the fleet\'s own count)', results.map((r) => ({ mode: r.mode, ...r.rejectedByLimit })));
 printTable('Served by provider (the fleet\'s own count)', results.map((r) => ({ mode: r.mode, ...r.servedByProvider })));
+console.log(`interactive requests served by (all runs): ${JSON.stringify(landed)}`);
 console.log(`wrote ${writeResult('batch', { timeScale, lines: lineCount, interactiveEveryMs, interactiveReserve, results })}`);
