@@ -4,7 +4,7 @@
  * gateway that runs batches (`--mode gateway`, embedded SQLite or `--redis`), or a batch worker
  * on the shared Redis queue (`--mode worker`, prints "ready" when taking lines).
  *
- *   --mode gateway|worker --fleet-port N --time-scale X --anchor MS [--gateway-port N] [--redis URL] [--sqlite FILE] [--concurrency N]
+ *   --mode gateway|worker --fleet-port N --time-scale X --anchor MS [--gateway-port N] [--redis URL] [--sqlite FILE] [--concurrency N] [--interactive-reserve X]
  */
 import { parseArgs } from 'node:util';
 import { startWorker } from '../src/batch/run-worker.js';
@@ -23,8 +23,9 @@ const { values } = parseArgs({
     anchor: { type: 'string' },
     redis: { type: 'string' },
     sqlite: { type: 'string' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string' },
     'guard-ms': { type: 'string' },
+    'interactive-reserve': { type: 'string' },
   },
 });
 
@@ -41,7 +42,8 @@ const config = parseConfig(
     cache: { mode: 'off', sqlitePath: null },
     routing: { predictorPath: null },
     resilience: { firstTokenTimeoutMs: { min: 120_000, max: 600_000 }, idleTimeoutMs: 120_000 },
-    batch: { concurrency: Number(values.concurrency), sqlitePath: values.sqlite ?? null, leaseMs: 600_000 },
+    ...(values['interactive-reserve'] !== undefined ? { quota: { interactiveReserve: Number(values['interactive-reserve']) } } : {}),
+    batch: { ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}), sqlitePath: values.sqlite ?? null, leaseMs: 600_000 },
     ...(values.redis ? { state: { redis: values.redis } } : {}),
   }),
   { env: {}, fileName: 'bench batch config' },

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS lines (
   not_before INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
   PRIMARY KEY (batch_id, custom_id));
 CREATE INDEX IF NOT EXISTS lines_by_state ON lines (batch_id, state, not_before);
+CREATE INDEX IF NOT EXISTS lines_in_order ON lines (batch_id, state, line);
 CREATE TABLE IF NOT EXISTS results (
   batch_id TEXT NOT NULL, key TEXT NOT NULL, line INTEGER NOT NULL, file TEXT NOT NULL, result TEXT NOT NULL,
   PRIMARY KEY (batch_id, key));
@@ -49,6 +50,15 @@ export class SqliteBatchStore implements BatchStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    // Every statement is prepared once per connection: compiling SQL on each call was a tenth of the
+    // gateway's CPU while a batch ran (the engine claims and settles every line in its own statements).
+    const prepared = new Map<string, Database.Statement>();
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      let statement = prepared.get(source);
+      if (!statement) prepared.set(source, (statement = prepare(source)));
+      return statement;
+    }) as typeof db.prepare;
     this.db = db;
     return db;
   }
@@ -112,12 +122,15 @@ export class SqliteBatchStore implements BatchStore {
   async claimLines(batchId: string, request: ClaimRequest): Promise<ClaimedLine[]> {
     const db = this.open();
     return db.transaction(() => {
-      const rows = db
-        .prepare(
-          `SELECT custom_id, line, body, attempts, last_error FROM lines WHERE batch_id = ?
-           AND ((state = 'pending' AND not_before <= ?) OR (state = 'leased' AND lease_until <= ?)) ORDER BY line LIMIT ?`,
-        )
-        .all(batchId, request.now, request.now, request.limit) as LineRow[];
+      // Two queries, each walking an index in order and stopping at the limit: one query with an OR
+      // over both states sorts every unsettled line of the batch on every claim.
+      const pending = db
+        .prepare(`SELECT custom_id, line, body, attempts, last_error FROM lines INDEXED BY lines_in_order WHERE batch_id = ? AND state = 'pending' AND not_before <= ? ORDER BY line LIMIT ?`)
+        .all(batchId, request.now, request.limit) as LineRow[];
+      const lapsed = db
+        .prepare(`SELECT custom_id, line, body, attempts, last_error FROM lines WHERE batch_id = ? AND state = 'leased' AND lease_until <= ? ORDER BY line LIMIT ?`)
+        .all(batchId, request.now, request.limit) as LineRow[];
+      const rows = lapsed.length === 0 ? pending : [...pending, ...lapsed].sort((a, b) => a.line - b.line).slice(0, request.limit);
       const lease = db.prepare(`UPDATE lines SET state = 'leased', owner = ?, lease_until = ? WHERE batch_id = ? AND custom_id = ?`);
       for (const row of rows) lease.run(request.owner, request.leaseUntil, batchId, row.custom_id);
       return rows.map((row) => ({

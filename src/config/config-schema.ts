@@ -92,6 +92,14 @@ const quotaSchema = z.strictObject({
     .refine((margin) => margin >= 1, { error: 'expected at least 1 (a multiplier on token estimates)' })
     .default(DEFAULT_TOKEN_MARGIN),
   defaultMaxWaitMs: nonNegativeInteger().default(30_000),
+  /**
+   * Share of every limit that `low` priority (batch lines) leaves free for interactive requests, kept
+   * whether or not interactive traffic is seen at the moment. On a refilling limit it costs a batch
+   * the share of one burst, once, never the rate (refilled units below the share go to the batch
+   * as they come); on a calendar limit (per day, per month) it keeps the share for the people who
+   * come back later, which a reserve kept only while interactive requests are seen would hand to a
+   * batch running overnight. Whatever interactive requests use of it is not lost to the pool.
+   */
   interactiveReserve: z
     .number({ error: 'expected a number' })
     .min(0, { error: 'expected a fraction from 0 to 0.9' })

@@ -101,7 +101,7 @@ export async function createGateway(config: FreewayConfig, deps: GatewayDeps = {
   const dispatch = createDispatch({
     clock,
     queue,
-    admission: { clock, ledger, breakers, concurrencyFor, isAvailable, openLease },
+    admission: { clock, ledger, breakers, concurrencyFor, isAvailable, headroom: (d) => quotaView.headroom(d), openLease },
     retryBudget,
     backoff: (attempt, retryAfterMs) => fullJitterDelay(attempt, { baseMs: 250, capMs: 8000, random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }),
     hedgeDelayMs: (d) => (config.resilience.hedging.enabled ? timeouts.percentileMs(d.id, 0.95) : undefined),

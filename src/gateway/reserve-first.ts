@@ -21,7 +21,31 @@ export interface AdmissionDeps {
   concurrencyFor(deployment: Deployment): ConcurrencyLimiter | undefined;
   /** Breaker not open and key not disabled. */
   isAvailable(deployment: Deployment): boolean;
+  /** 0..1 room left in the deployment's tightest limit (the router's quota view); absent: no preference. */
+  headroom?(deployment: Deployment): number;
   openLease: OpenLease;
+}
+
+/**
+ * At or above this headroom a deployment's limits are (nearly) full: every moment it goes unused,
+ * its refill is thrown away. `low` priority tries those first.
+ */
+export const WASTING_HEADROOM = 0.9;
+
+/**
+ * The order a request tries its candidates in. Interactive requests keep the router's order (best
+ * fit first). A `low` request (a batch line) cares for throughput more than for the best fit, and
+ * the pool only reaches its capacity if no limit sits full while lines go elsewhere: so it tries
+ * the candidates whose limits are nearly full first (router order among them), then the rest in
+ * router order. Once every limit is being drawn down this is the router's order again.
+ */
+export function admissionOrder(deps: Pick<AdmissionDeps, 'headroom'>, eligible: readonly Deployment[], priority: AdmissionRequest['priority']): readonly Deployment[] {
+  const { headroom } = deps;
+  if (priority !== 'low' || !headroom || eligible.length < 2) return eligible;
+  const wasting: Deployment[] = [];
+  const rest: Deployment[] = [];
+  for (const deployment of eligible) (headroom(deployment) >= WASTING_HEADROOM ? wasting : rest).push(deployment);
+  return wasting.length === 0 || rest.length === 0 ? eligible : [...wasting, ...rest];
 }
 
 export interface AdmissionRequest {
@@ -44,7 +68,7 @@ export type Reserved = { ok: true; value: CallLease } | Refused;
 export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deployment[], request: AdmissionRequest): Promise<Reserved> {
   const { ledger, breakers } = deps;
   const refusals = createRefusals(deps.clock);
-  for (const deployment of eligible) {
+  for (const deployment of admissionOrder(deps, eligible, request.priority)) {
     if (!deps.isAvailable(deployment)) {
       refusals.unavailable();
       continue;

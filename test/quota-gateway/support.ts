@@ -18,7 +18,7 @@ export interface ProviderInput {
   admission?: 'reserve' | 'usage';
   resetTimeZone?: string;
   limits?: LimitInput[];
-  models: { id: string; upstreamId?: string; limits?: LimitInput[]; maxOutputTokens?: number }[];
+  models: { id: string; upstreamId?: string; limits?: LimitInput[]; maxOutputTokens?: number; params?: number }[];
   faults?: Record<string, unknown>[];
   /** Answer speed in fleet time; quick and jitter-free when absent. */
   latency?: { ttftMs: number; tokensPerSecond: number; jitter: number };
