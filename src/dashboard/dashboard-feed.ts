@@ -1,8 +1,9 @@
 /**
  * The dashboard's heartbeat: once a second it takes one sample (the request log's tally, the
  * gateway's /metrics text, its state) into the series ring and hands the snapshot to every open
- * event stream. It samples whether or not anyone watches, so a page opened later sees the last
- * 15 minutes; a sample that is still running when the next is due is skipped, never queued.
+ * event stream. While nobody watches it samples every few seconds (a sample renders every metric,
+ * which on a busy gateway is milliseconds of event loop each time), so a page opened later still
+ * sees the last 15 minutes; a sample that is still running when the next is due is skipped.
  */
 import type { Gateway, JsonBody } from '../gateway/types.js';
 import type { RequestLog } from './request-log.js';
@@ -21,6 +22,9 @@ export interface DashboardFeed {
   sample(): Promise<Snapshot | undefined>;
   stop(): void;
 }
+
+/** While no page is open, one sample in this many ticks. */
+const UNWATCHED_EVERY = 5;
 
 export function createDashboardFeed(options: { gateway: Gateway; log: RequestLog; intervalMs?: number; now?: () => number }): DashboardFeed {
   const now = options.now ?? Date.now;
@@ -47,7 +51,12 @@ export function createDashboardFeed(options: { gateway: Gateway; log: RequestLog
     }
   };
 
-  const timer = setInterval(() => void sample(), options.intervalMs ?? 1000);
+  let idleTicks = 0;
+  const timer = setInterval(() => {
+    if (listeners.size === 0 && ++idleTicks < UNWATCHED_EVERY) return;
+    idleTicks = 0;
+    void sample();
+  }, options.intervalMs ?? 1000);
   timer.unref();
 
   return {

@@ -31,7 +31,7 @@ export interface RecentRequest {
 /** Counts gathered since the last drain, for one point of the time series. */
 export interface RequestTally {
   outcomes: Record<string, number>;
-  /** Latencies of answered, non-cached requests, per provider, in ms. */
+  /** Latencies of answered, non-cached requests, per provider, in ms (a uniform sample of at most 256). */
   latencies: Record<string, number[]>;
   cacheHits: number;
   answered: number;
@@ -55,10 +55,24 @@ export interface RequestLog {
 
 const emptyTally = (): RequestTally => ({ outcomes: {}, latencies: {}, cacheHits: 0, answered: 0 });
 
+/** Latencies kept per provider per tally: a uniform sample, so percentiles stay cheap at any rate. */
+const LATENCY_SAMPLES = 256;
+
+/** Reservoir sampling: the `seen`-th value replaces a kept one with probability LATENCY_SAMPLES / seen. */
+function keepSample(kept: number[], value: number, seen: number): void {
+  if (kept.length < LATENCY_SAMPLES) kept.push(value);
+  else {
+    const slot = Math.floor(Math.random() * seen);
+    if (slot < LATENCY_SAMPLES) kept[slot] = value;
+  }
+}
+
 export function createRequestLog(inner: Gateway, now: () => number = Date.now): RequestLog {
   const ring: RecentRequest[] = [];
   const bodies = new Map<string, unknown>();
   let tally = emptyTally();
+  // Answered requests per provider since the last drain: what each latency sample is drawn from.
+  const latenciesSeen = new Map<string, number>();
 
   const record = (entry: RecentRequest, body: unknown): void => {
     ring.push(entry);
@@ -68,7 +82,11 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
       if (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value as string);
     }
     tally.outcomes[entry.outcome] = (tally.outcomes[entry.outcome] ?? 0) + 1;
-    if (entry.provider && entry.outcome === 'ok') (tally.latencies[entry.provider] ??= []).push(entry.latencyMs);
+    if (entry.provider && entry.outcome === 'ok') {
+      const seen = (latenciesSeen.get(entry.provider) ?? 0) + 1;
+      latenciesSeen.set(entry.provider, seen);
+      keepSample((tally.latencies[entry.provider] ??= []), entry.latencyMs, seen);
+    }
     if (entry.outcome === 'cache_hit') tally.cacheHits += 1;
     if (entry.outcome === 'ok' || entry.outcome === 'cache_hit') tally.answered += 1;
   };
@@ -153,6 +171,7 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
     drain() {
       const drained = tally;
       tally = emptyTally();
+      latenciesSeen.clear();
       return drained;
     },
   };

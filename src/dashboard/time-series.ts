@@ -36,26 +36,38 @@ export class SeriesRing {
 
   constructor(private readonly capacity = SERIES_SECONDS) {}
 
-  /** Adds the point for second `t` from the tally since the last one and the current metrics text. */
+  /**
+   * Adds the point for second `t` from the tally since the last point and the current metrics text.
+   * Counts are per second: a point that follows the last one by several seconds (the feed samples
+   * less often while nobody watches) holds their average.
+   */
   add(t: number, tally: RequestTally, metricsText: string, queue: Partial<SeriesPoint['queue']>): SeriesPoint {
     const samples = parsePrometheusText(metricsText, NAMES);
     const counters = readCounters(samples);
     // The gateway's counters start at zero with it: the first point counts everything before it.
     const before = this.previous ?? { calls: 0, refused: 0, saved: 0 };
     this.previous = counters;
+    const last = this.points.at(-1);
+    const span = last ? Math.max(1, t - last.t) : 1;
+    const perSecond = (count: number) => (span === 1 ? count : Math.round((count / span) * 100) / 100);
 
     this.recentLatencies.push(tally.latencies);
     if (this.recentLatencies.length > LATENCY_WINDOW) this.recentLatencies.shift();
     const { ok = 0, cache_hit = 0, quota_exhausted = 0, ...others } = tally.outcomes;
     const point: SeriesPoint = {
       t,
-      requests: { ok, cache_hit, quota_exhausted, failed: Object.values(others).reduce((a, b) => a + b, 0) },
-      upstreamCalls: Math.max(0, counters.calls - before.calls),
-      upstream429: Math.max(0, counters.refused - before.refused),
-      quotaExhausted: quota_exhausted,
+      requests: {
+        ok: perSecond(ok),
+        cache_hit: perSecond(cache_hit),
+        quota_exhausted: perSecond(quota_exhausted),
+        failed: perSecond(Object.values(others).reduce((a, b) => a + b, 0)),
+      },
+      upstreamCalls: perSecond(Math.max(0, counters.calls - before.calls)),
+      upstream429: perSecond(Math.max(0, counters.refused - before.refused)),
+      quotaExhausted: perSecond(quota_exhausted),
       latency: percentilesByProvider(this.recentLatencies),
       cacheHitRatio: tally.answered > 0 ? tally.cacheHits / tally.answered : null,
-      upstreamCallsSaved: Math.max(0, counters.saved - before.saved),
+      upstreamCallsSaved: perSecond(Math.max(0, counters.saved - before.saved)),
       queue: { high: queue.high ?? 0, normal: queue.normal ?? 0, low: queue.low ?? 0 },
     };
     this.points.push(point);

@@ -35,6 +35,8 @@ describe('the series ring', () => {
     ring.add(102, tally({}), metrics(10, 1, 3), {});
     ring.add(103, tally({}), metrics(10, 1, 3), {});
     expect(ring.all().map((p) => p.t)).toEqual([101, 102, 103]);
+    // Five seconds after the last point (sampled less often while nobody watches): per-second averages.
+    expect(ring.add(108, tally({ ok: 10 }), metrics(20, 6, 3), {})).toMatchObject({ requests: { ok: 2 }, upstreamCalls: 2, upstream429: 1 });
   });
 });
 

@@ -28,4 +28,13 @@ describe('the request log', () => {
     expect(long?.explanation).toBeNull();
     expect(long?.note).toMatch(/under 256 KiB of message text/);
   });
+
+  it('keeps a bounded sample of latencies per provider between two drains', async () => {
+    const log = createRequestLog(answering);
+    for (let i = 0; i < 1000; i++) await log.gateway.chat({ model: 'auto', messages: [{ role: 'user', content: `q${i}` }] }, context(`r${i}`));
+    const tally = log.drain();
+    expect(tally.outcomes['ok']).toBe(1000);
+    expect(tally.latencies['p']).toHaveLength(256);
+    expect(log.drain().latencies).toEqual({});
+  });
 });
