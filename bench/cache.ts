@@ -19,7 +19,7 @@ import { Pool } from 'undici';
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
 import { allocatePort, startFreewayProcess, writeTempFile, type Child } from './processes.js';
-import { printTable, round, writeResult } from './support.js';
+import { deleteRedisPrefix, printTable, round, writeResult } from './support.js';
 import { seededRandom } from '../src/core/seeded-random.js';
 
 const OPS = Number(process.env['BENCH_OPS'] ?? 4_000);
@@ -74,12 +74,7 @@ async function redisUrl(): Promise<{ url: string; cleanup: () => Promise<void> }
   return {
     url: `redis://127.0.0.1:6379/?keyPrefix=${encodeURIComponent(prefix)}`,
     cleanup: async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteRedisPrefix(redis, prefix);
       redis.disconnect();
     },
   };

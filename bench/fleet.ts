@@ -28,7 +28,7 @@ import { defaultFleet, loadFleetFile, type FleetStats } from '../src/simulator/i
 import { fleetCapacity } from './fleet-capacity.js';
 import { closeLoadAgent, gatewaySender, naiveSender, runOpenLoop, type LoadSummary } from './fleet-load.js';
 import { allocatePort, startScriptProcess } from './processes.js';
-import { printTable, round, writeResult } from './support.js';
+import { deleteRedisPrefix, printTable, round, writeResult } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -124,12 +124,7 @@ async function removeRedisPrefix(prefix: string): Promise<void> {
   const redis = new Redis(values.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

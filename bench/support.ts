@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import type { Redis } from 'ioredis';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -66,3 +67,13 @@ export function writeResult(name: string, data: unknown): string {
 }
 
 export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Deletes every key under `prefix` (SCAN, so it is safe on a shared Redis). */
+export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}

@@ -5,10 +5,9 @@
  * tail quantiles. It learns only from what `observe` is told, persists as JSON, and never times,
  * calls or ranks anything itself.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
+import { loadJsonFile, saveJsonFile } from '../core/json-file.js';
 import { addSample, emptyRegression, fade, fitRegression } from './weighted-regression.js';
 
 export interface LatencyObservation {
@@ -191,29 +190,9 @@ export function createLatencyPredictor(options: PredictorOptions = {}): LatencyP
       for (const [id, s] of Object.entries(parsed.deployments)) states.set(id, s);
     },
 
-    async saveToFile(path) {
-      await mkdir(dirname(path), { recursive: true });
-      // Write then rename, so a crash mid-write leaves the previous file intact.
-      const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(predictor.toJSON()));
-      await rename(temporary, path);
-    },
+    saveToFile: (path) => saveJsonFile(path, predictor.toJSON()),
 
-    async loadFromFile(path) {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-        throw error;
-      }
-      try {
-        predictor.fromJSON(JSON.parse(text));
-        return 'loaded';
-      } catch {
-        return 'invalid';
-      }
-    },
+    loadFromFile: (path) => loadJsonFile(path, (data) => predictor.fromJSON(data)),
   };
   return predictor;
 }

@@ -4,8 +4,8 @@
  * (predictor-persistence.ts: save on traffic at most once a minute, and at close; a bad file is
  * logged and rewritten, never fatal).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { loadJsonFile, saveJsonFile } from '../core/json-file.js';
 import type { OutputLengths } from './output-lengths.js';
 import type { ParameterProfiles } from './parameter-profiles.js';
 
@@ -20,27 +20,11 @@ export function shapingPath(statePath: string | null | undefined, predictorPath:
 
 export function shapingMemory(profiles: ParameterProfiles, lengths: OutputLengths) {
   return {
-    async saveToFile(path: string): Promise<void> {
-      await mkdir(dirname(path), { recursive: true });
-      const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify({ profiles: profiles.snapshot(), outputLengths: lengths.snapshot() }));
-      await rename(temporary, path);
-    },
-    async loadFromFile(path: string): Promise<'loaded' | 'missing' | 'invalid'> {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-        throw error;
-      }
-      try {
-        const data = JSON.parse(text) as { profiles?: unknown; outputLengths?: unknown };
-        const ok = profiles.load(data.profiles) && lengths.load(data.outputLengths);
-        return ok ? 'loaded' : 'invalid';
-      } catch {
-        return 'invalid';
-      }
-    },
+    saveToFile: (path: string): Promise<void> => saveJsonFile(path, { profiles: profiles.snapshot(), outputLengths: lengths.snapshot() }),
+    loadFromFile: (path: string) =>
+      loadJsonFile(path, (data) => {
+        const { profiles: saved, outputLengths } = data as { profiles?: unknown; outputLengths?: unknown };
+        return profiles.load(saved) && lengths.load(outputLengths);
+      }),
   };
 }

@@ -2,8 +2,9 @@
  * The disk cache of each provider's model list, so a rerun inside the TTL sends no request. One JSON
  * file per provider; a missing, stale or unreadable entry is simply a miss. It never stores a key.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { saveJsonFile } from '../../core/json-file.js';
 import { z } from 'zod';
 import { rawModelSchema, type RawModel } from '../catalog-schema.js';
 
@@ -44,11 +45,8 @@ export class DiscoveryCache {
     return age >= 0 && age < this.ttlMs ? parsed.data : undefined;
   }
 
-  async write(providerId: string, entry: CachedList): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    // Write then rename, so a concurrent reader never sees half a file.
-    const temporary = `${this.file(providerId)}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(entry));
-    await rename(temporary, this.file(providerId));
+  /** Written then renamed (saveJsonFile), so a concurrent reader never sees half a file. */
+  write(providerId: string, entry: CachedList): Promise<void> {
+    return saveJsonFile(this.file(providerId), entry);
   }
 }
