@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { systemClock } from '../src/core/clock.js';
 import { DAY, MINUTE } from '../src/core/limits.js';
 import { createMemoryQuotaStore, createQuotaLedger, createRedisQuotaStore, type BucketSpec, type QuotaLedger } from '../src/quota/index.js';
+import { deleteRedisPrefix } from './support.js';
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -94,14 +95,7 @@ async function main(): Promise<void> {
   }
 
   const cleanup = connections[0];
-  if (cleanup) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await cleanup.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await cleanup.del(...keys);
-    } while (cursor !== '0');
-  }
+  if (cleanup) await deleteRedisPrefix(cleanup, prefix);
   for (const connection of connections) connection.disconnect();
 
   console.log(`quota reservations per second (${callers} concurrent callers, ${seconds}s each, 3 limits on 2 buckets per reservation)`);

@@ -20,11 +20,4 @@ export async function connectRedis(): Promise<Redis | undefined> {
 /** A key prefix of its own for every test run, so parallel runs never see each other's keys. */
 export const runPrefix = () => `freeway-test:cache:${randomUUID()}:`;
 
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export { removePrefix as deletePrefix } from '../support/redis-prefix.js';

@@ -35,12 +35,4 @@ export function connect(): Redis {
   return client;
 }
 
-/** Deletes every key under a prefix (SCAN, so it is safe on a shared Redis). */
-export async function removePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
+export { removePrefix } from '../support/redis-prefix.js';
