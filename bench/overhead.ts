@@ -14,6 +14,7 @@ import { load, median, printTable, round, writeResult, type LoadResult } from '.
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
 const CONNECTIONS = 32;
+const WARMUP_SECONDS = 1;
 
 
 async function main(): Promise<void> {
@@ -49,6 +50,12 @@ async function main(): Promise<void> {
   const emptyCpu = (): Record<Target, number[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
   const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns() };
   const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu() };
+  // Every party gets the same unmeasured warm-up in both modes: a cold JIT would otherwise weigh on round one.
+  for (const stream of [false, true]) {
+    for (const name of Object.keys(targets) as Target[]) {
+      await load({ url: targets[name].url, headers: targets[name].headers, body: body(stream), connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
+    }
+  }
   for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
     for (const mode of modes) {
       for (const name of Object.keys(targets) as Target[]) {

@@ -53,6 +53,11 @@ export interface RequestLog {
   drain(): RequestTally;
 }
 
+/** A ring entry: the time kept as a number, formatted only when someone reads the log. */
+type Logged = Omit<RecentRequest, 'at'> & { startedAt: number };
+
+const toRecent = ({ startedAt, ...entry }: Logged): RecentRequest => ({ ...entry, at: new Date(startedAt).toISOString() });
+
 const emptyTally = (): RequestTally => ({ outcomes: {}, latencies: {}, cacheHits: 0, answered: 0 });
 
 /** Latencies kept per provider per tally: a uniform sample, so percentiles stay cheap at any rate. */
@@ -68,13 +73,13 @@ function keepSample(kept: number[], value: number, seen: number): void {
 }
 
 export function createRequestLog(inner: Gateway, now: () => number = Date.now): RequestLog {
-  const ring: RecentRequest[] = [];
+  const ring: Logged[] = [];
   const bodies = new Map<string, unknown>();
   let tally = emptyTally();
   // Answered requests per provider since the last drain: what each latency sample is drawn from.
   const latenciesSeen = new Map<string, number>();
 
-  const record = (entry: RecentRequest, body: unknown): void => {
+  const record = (entry: Logged, body: unknown): void => {
     ring.push(entry);
     if (ring.length > RECENT) ring.shift();
     if (entry.endpoint === 'chat' && messageText(body) <= MAX_KEPT_TEXT) {
@@ -94,46 +99,41 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
   const observe =
     (endpoint: RecentRequest['endpoint'], call: (body: unknown, context: RequestContext) => Promise<GatewayResult>) =>
     async (body: unknown, context: RequestContext): Promise<GatewayResult> => {
-      const started = now();
-      const base = {
+      const startedAt = now();
+      // One object literal per entry, no spreads: this runs on every request.
+      const entry = (meta: GatewayResult['meta'] | undefined, outcome: string, error: string | null, attempts: number): Logged => ({
         id: context.requestId,
-        at: new Date(started).toISOString(),
+        startedAt,
         endpoint,
         priority: context.priority,
         model: requestedModel(body),
+        provider: meta?.provider ?? null,
+        upstreamModel: meta?.upstreamModel ?? null,
+        route: meta?.route ?? null,
+        attempts,
+        cache: meta?.cache ?? null,
         stream: (body as { stream?: unknown } | null)?.stream === true,
-      };
+        outcome,
+        error,
+        latencyMs: now() - startedAt,
+      });
       try {
         const result = await call(body, context);
         const { meta } = result;
-        const answered = {
-          ...base,
-          provider: meta.provider,
-          upstreamModel: meta.upstreamModel,
-          route: meta.route,
-          attempts: meta.attempts,
-          cache: meta.cache,
-        };
         const outcome = meta.cache === 'hit' ? 'cache_hit' : 'ok';
         if (result.kind === 'json') {
-          record({ ...answered, outcome, error: null, latencyMs: now() - started }, body);
+          record(entry(meta, outcome, null, meta.attempts), body);
           return result;
         }
         // A stream's outcome is known when it ends: record then, and a broken stream as the error it was.
         const chunks = watchStream(result.chunks, (error) => {
           const failed = error !== undefined;
-          record(
-            { ...answered, outcome: failed ? errorCode(error) : outcome, error: failed ? errorText(error) : null, latencyMs: now() - started },
-            body,
-          );
+          record(entry(meta, failed ? errorCode(error) : outcome, failed ? errorText(error) : null, meta.attempts), body);
         });
-        return { ...result, chunks };
+        return { kind: 'stream', meta, chunks };
       } catch (error) {
         const attempts = isFreewayError(error) ? (error.attempts ?? 0) : 0;
-        record(
-          { ...base, provider: null, upstreamModel: null, route: null, attempts, cache: null, outcome: errorCode(error), error: errorText(error), latencyMs: now() - started },
-          body,
-        );
+        record(entry(undefined, errorCode(error), errorText(error), attempts), body);
         throw error;
       }
     };
@@ -144,17 +144,18 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
     embeddings: observe('embeddings', (body, context) => inner.embeddings(body, context)),
     listModels: () => inner.listModels(),
     explainRoute: (body) => inner.explainRoute(body),
-    state: async () => ({ ...(await inner.state()), recentRequests: ring.slice(-50).reverse() }),
+    state: async () => ({ ...(await inner.state()), recentRequests: ring.slice(-50).reverse().map(toRecent) }),
     renderMetrics: () => inner.renderMetrics(),
     close: () => inner.close(),
   };
 
   return {
     gateway,
-    recent: () => ring.slice().reverse(),
+    recent: () => ring.slice().reverse().map(toRecent),
     explain(id) {
-      const request = ring.find((r) => r.id === id);
-      if (!request) return undefined;
+      const logged = ring.find((r) => r.id === id);
+      if (!logged) return undefined;
+      const request = toRecent(logged);
       if (!bodies.has(id)) {
         const note =
           request.endpoint === 'chat'

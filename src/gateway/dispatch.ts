@@ -91,7 +91,7 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
       else if (sameRetries === 0) retryBudget.tryRetry(providerId);
       called.add(providerId);
 
-      const outcome = await runAttempt(attemptDeps, { ...request, primary, eligible, call });
+      const outcome = await runAttempt(attemptDeps, request, { primary, eligible, call });
       attempts += outcome.attempts;
       if (outcome.kind === 'answered') return { value: outcome.value, lease: outcome.lease, attempts };
       if (outcome.kind === 'client_gone') throw new FreewayError('client_closed', 'The client closed the connection');
@@ -123,11 +123,10 @@ export function createDispatch(deps: DispatchDeps): Dispatch {
 async function admit(deps: DispatchDeps, request: DispatchRequest, eligible: Deployment[], lastError: FreewayError | undefined): Promise<CallLease> {
   // While it waits, the request claims its place on the limits that refused it (served in order, not starved).
   const claimant = {};
-  const claiming = { ...request, claimant };
   try {
     return await deps.queue.admit<CallLease>(
       async () => {
-        const reserved = await reserveFirst(deps.admission, eligible, claiming);
+        const reserved = await reserveFirst(deps.admission, eligible, request, claimant);
         if (!reserved.ok && reserved.neverFits) throw reserved.neverFits;
         return reserved;
       },

@@ -57,15 +57,14 @@ export interface AdmissionRequest {
   promptTokens: number;
   /** Low priority leaves the interactive reserve of every limit free. */
   priority?: 'high' | 'normal' | 'low';
-  /** One waiting request across its attempts: the ledger's claim (ReserveRequest.claimant). */
-  claimant?: object;
   /** The kind of task, passed to the lease for the output-length model. */
   taskKind?: string;
 }
 
 export type Reserved = { ok: true; value: CallLease } | Refused;
 
-export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deployment[], request: AdmissionRequest): Promise<Reserved> {
+/** `claimant`: one waiting request across its passes, the ledger's claim (ReserveRequest.claimant); none for a hedge. */
+export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deployment[], request: AdmissionRequest, claimant?: object): Promise<Reserved> {
   const { ledger, breakers } = deps;
   const refusals = createRefusals(deps.clock);
   for (const deployment of admissionOrder(deps, eligible, request.priority)) {
@@ -90,7 +89,7 @@ export async function reserveFirst(deps: AdmissionDeps, eligible: readonly Deplo
       buckets: bucketsFor(deployment),
       tokens,
       ...(deferredTokens > 0 ? { deferredTokens } : {}),
-      ...(request.claimant ? { claimant: request.claimant } : {}),
+      ...(claimant ? { claimant } : {}),
       ...(request.priority ? { priority: request.priority } : {}),
     });
     if (result.ok) {

@@ -53,26 +53,31 @@ export interface AttemptDeps {
   clock: Clock;
 }
 
-export interface AttemptRequest<T extends UpstreamAnswer> extends AdmissionRequest {
+export interface AttemptRequest extends AdmissionRequest {
+  /** The client's signal. */
+  signal: AbortSignal;
+}
+
+/** This attempt's own parts, apart from the request so that no per-attempt copy of it is made. */
+export interface Attempt<T extends UpstreamAnswer> {
   primary: CallLease;
   /** The candidates admission chose from: a hedge goes to one of another provider. */
   eligible: readonly Deployment[];
   call: UpstreamCall<T>;
-  /** The client's signal. */
-  signal: AbortSignal;
 }
 
 /** Thrown by a hedge that never went (no quota, no budget): not a provider's failure. */
 class HedgeNotSent extends Error {}
 
-export async function runAttempt<T extends UpstreamAnswer>(deps: AttemptDeps, request: AttemptRequest<T>): Promise<AttemptOutcome<T>> {
-  const { primary, signal } = request;
+export async function runAttempt<T extends UpstreamAnswer>(deps: AttemptDeps, request: AttemptRequest, attempt: Attempt<T>): Promise<AttemptOutcome<T>> {
+  const { primary } = attempt;
+  const { signal } = request;
   const delayMs = deps.hedgeDelayMs(primary.deployment);
-  const others = delayMs === undefined ? [] : request.eligible.filter((d) => d.providerId !== primary.deployment.providerId);
+  const others = delayMs === undefined ? [] : attempt.eligible.filter((d) => d.providerId !== primary.deployment.providerId);
   if (delayMs === undefined || others.length === 0) {
     let value: T | undefined;
     try {
-      value = await request.call(primary, signal);
+      value = await attempt.call(primary, signal);
       await primary.answered(value.signal);
       return { kind: 'answered', value, lease: primary, attempts: 1, hedge: 'none' };
     } catch (error) {
@@ -84,16 +89,17 @@ export async function runAttempt<T extends UpstreamAnswer>(deps: AttemptDeps, re
       return { kind: 'failed', failure: await primary.fail(error), deployment: primary.deployment, attempts: 1 };
     }
   }
-  return hedged(deps, request, others, delayMs);
+  return hedged(deps, request, attempt, others, delayMs);
 }
 
 async function hedged<T extends UpstreamAnswer>(
   deps: AttemptDeps,
-  request: AttemptRequest<T>,
+  request: AttemptRequest,
+  attempt: Attempt<T>,
   others: readonly Deployment[],
   delayMs: number,
 ): Promise<AttemptOutcome<T>> {
-  const { primary, call } = request;
+  const { primary, call } = attempt;
   let secondary: CallLease | undefined;
   let secondaryEnded = false;
   let primaryError: { error: unknown } | undefined;

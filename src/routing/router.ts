@@ -152,14 +152,13 @@ export function createRouter(options: RouterOptions): Router {
       throw noCandidate(name, pool.deployments, ranking.verdicts, features, tokenMargin);
     const summary = { requested: name, kind: pool.kind, mode, requiredClass: ranking.requiredClass, features };
     const header = routeHeader(name, summary, ranking.candidates);
-    const explanation: RouteExplanation = { ...summary, deployments: ranking.verdicts };
     return {
       requested: name,
       kind: pool.kind,
       candidates: ranking.candidates,
       features,
       header,
-      explain: () => explanation,
+      explain: (): RouteExplanation => ({ ...summary, deployments: ranking.verdicts }),
       maxTokensFor: (d) => maxTokensFor(features, d),
     };
   }
