@@ -32,7 +32,8 @@ interface BatchView {
   status: string;
   endpoint: string;
   request_counts?: { total: number; completed: number; failed: number };
-  rate_per_minute?: number;
+  /** null once a batch has finished: no rate to show. */
+  rate_per_minute?: number | null;
   eta_seconds?: number | null;
 }
 export interface StateView {
@@ -118,7 +119,7 @@ export function renderStatus(state: StateView, url: string): string {
       clean(b.endpoint),
       `${counts.completed + counts.failed}/${counts.total}`,
       String(counts.failed),
-      b.rate_per_minute !== undefined ? `${b.rate_per_minute.toFixed(1)}/min` : '–',
+      typeof b.rate_per_minute === 'number' ? `${b.rate_per_minute.toFixed(1)}/min` : '–',
       b.eta_seconds != null ? formatDuration(b.eta_seconds * 1000) : '–',
     ];
   });

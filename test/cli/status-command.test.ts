@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import { renderStatus } from '../../src/cli/render-status.js';
 import { chat, startQuotaStack, type QuotaStack } from '../quota-gateway/support.js';
 import { startStack, type Stack } from '../support/start-stack.js';
 
@@ -74,5 +75,22 @@ describe('freeway status with server.apiKeys', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('QUOTA');
     expect(stdout).not.toContain(key);
+  });
+});
+
+describe('renderStatus', () => {
+  it('lists a finished batch (its state has no rate any more) without failing', () => {
+    const text = renderStatus(
+      {
+        at: '2026-01-14T08:00:00.000Z',
+        batches: [
+          { id: 'batch_done', status: 'completed', endpoint: '/v1/chat/completions', request_counts: { total: 3, completed: 3, failed: 0 }, rate_per_minute: null, eta_seconds: 0 },
+          { id: 'batch_running', status: 'in_progress', endpoint: '/v1/chat/completions', request_counts: { total: 10, completed: 4, failed: 1 }, rate_per_minute: 12.5, eta_seconds: 30 },
+        ],
+      },
+      'http://127.0.0.1:8787',
+    );
+    expect(text).toMatch(/batch_done\s+completed\s+\/v1\/chat\/completions\s+3\/3\s+0\s+–/);
+    expect(text).toMatch(/batch_running\s+in_progress\s+\S+\s+5\/10\s+1\s+12\.5\/min\s+30s/);
   });
 });

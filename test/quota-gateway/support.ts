@@ -72,6 +72,8 @@ export async function startQuotaStack(options: QuotaStackOptions): Promise<Quota
     ...generated,
     cache: { mode: 'off', sqlitePath: null },
     routing: { predictorPath: null },
+    // Batches in memory: the default file under the working directory would carry batches between runs.
+    batch: { sqlitePath: null },
     // Generous timeouts in fleet time: at a high time scale the defaults are a few wall milliseconds.
     resilience: { firstTokenTimeoutMs: { min: 600_000, max: 600_000 }, idleTimeoutMs: 600_000 },
     ...options.overrides,
