@@ -58,3 +58,17 @@ describe('the freeway command line', () => {
     expect(stderr).toContain('apiKeys');
   });
 });
+
+describe('the freeway binary', () => {
+  it('ends quietly with exit code 0 when its reader has closed the pipe (freeway catalog | head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/freeway.js'), 'catalog', '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderrText = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderrText += chunk.toString()));
+    // Close our end before the child writes (it takes far longer to start): its first write meets a closed pipe.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderrText).toBe('');
+    expect(code).toBe(0);
+  });
+});
