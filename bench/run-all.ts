@@ -15,6 +15,8 @@ const benchmarks = [
   'cache-tiers.ts',
   'routing-mix.ts',
   'predictor-accuracy.ts',
+  'shaping.ts',
+  'batch.ts',
 ];
 
 for (const script of benchmarks) {
