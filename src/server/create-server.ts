@@ -88,12 +88,12 @@ async function sendResult(reply: FastifyReply, result: GatewayResult): Promise<v
   }
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
+  // getHeaders() builds a fresh object: add to it rather than copy it once more.
+  const headers = reply.getHeaders() as Record<string, string>;
+  headers['content-type'] = 'text/event-stream; charset=utf-8';
+  headers['cache-control'] = 'no-cache';
+  headers['connection'] = 'keep-alive';
+  raw.writeHead(200, headers);
   await pipeSse(raw, result.chunks);
 }
 
