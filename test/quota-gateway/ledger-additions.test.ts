@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { MINUTE, SECOND } from '../../src/core/limits.js';
+import { emptySignal } from '../../src/core/rate-limit-signal.js';
 import { createAdmissionQueue, createMemoryQuotaStore, createQuotaLedger, createRedisQuotaStore, type BucketSpec, type QuotaStore } from '../../src/quota/index.js';
 import { connect, isRedisRequired, isRedisUp, removePrefix, uniquePrefix } from '../quota/redis-test-support.js';
 
@@ -46,6 +47,58 @@ describe('the delivery guard', () => {
       // Connected first: until it is, the store serves from its local fallback, not the script.
       await redis.ping();
       expect(await guardBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(expected);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+/**
+ * A call reserved at 0 reaches the provider late (say its delivery stalled 800 ms) and is answered at
+ * 900. The provider counted it on arrival, so one a second has room again no sooner than a second
+ * after that (plus the guard): charged only at reservation, the ledger admitted the next call at
+ * 1,250, which the provider refused.
+ */
+async function lateAnswerBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250 });
+  const seen: (boolean | number)[] = [];
+  const attempt = async () => {
+    const result = await ledger.tryReserve({ buckets: [perSecond], tokens: 0 });
+    seen.push(result.ok ? true : result.retryAt - clock.now());
+    return result;
+  };
+  const first = await attempt();
+  await clock.advance(900);
+  await ledger.observe([perSecond], emptySignal());
+  if (first.ok) await ledger.settle(first.reservation, { requestCharged: true });
+  await clock.advance(350);
+  await attempt();
+  await clock.advance(900);
+  await attempt();
+  // Thirty a minute, half used: one answer changes nothing, the limit already holds more than that call.
+  for (let i = 0; i < 15; i++) await ledger.tryReserve({ buckets: [perMinute], tokens: 0 });
+  await clock.advance(900);
+  await ledger.observe([perMinute], emptySignal());
+  const room = (await ledger.snapshot()).buckets.find((b) => b.key === perMinute.key)?.limits[0]?.remaining;
+  return { seen, room };
+}
+
+const lateExpected = { seen: [true, 900, true], room: 15 };
+
+describe('a call answered late', () => {
+  it('holds a one-a-second limit from its answer, not from its reservation', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await lateAnswerBehaviour(createMemoryQuotaStore(), clock)).toEqual(lateExpected);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('does the same through the Redis store', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('late-answer');
+    try {
+      await redis.ping();
+      expect(await lateAnswerBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(lateExpected);
     } finally {
       await removePrefix(redis, prefix);
       redis.disconnect();
