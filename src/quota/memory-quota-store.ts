@@ -58,7 +58,7 @@ export function createMemoryQuotaStore(options: { backend?: string } = {}): Quot
         slots.set(slot.id, { used: value, stamp: stampFor(slot, now) });
       }
     }
-    return { ok: true, backend };
+    return { ok: true, backend, usedBefore: used };
   };
 
   const settle = (now: number, adjustments: SlotAdjustment[]): void => {

@@ -91,8 +91,13 @@ export interface QuotaSnapshot {
 export interface QuotaLedger {
   tryReserve(request: ReserveRequest): Promise<ReserveResult>;
   settle(reservation: Reservation, outcome?: SettleOutcome): Promise<void>;
-  /** Call on every upstream answer, even with an empty signal: a signal without `exhausted` counts as success. */
-  observe(buckets: BucketSpec[], signal: RateLimitSignal): Promise<void>;
+  /**
+   * Call on every upstream answer, even with an empty signal: a signal without `exhausted` counts as
+   * success. Given the answered call's reservation (not yet settled), a request limit its charge
+   * found (nearly) empty is charged from the answer instead: the provider started refilling when
+   * the call arrived, which may have been as late as now.
+   */
+  observe(buckets: BucketSpec[], signal: RateLimitSignal, reservation?: Reservation): Promise<void>;
   /** Blocks a bucket until `until` (epoch ms); an earlier parking never shortens a later one. */
   park(key: string, until: number, reason: string): Promise<void>;
   /** Makes buckets visible in snapshots before their first reservation. */
@@ -139,6 +144,8 @@ type CachedSlot = SlotSpec & { unit: Limit['unit'] };
 interface ReservationRecord {
   backend: string;
   slots: (SlotCharge & { unit: Limit['unit'] })[];
+  /** Per slot, the units in use just before the charge (when the store says). */
+  usedBefore: readonly number[] | undefined;
   /** Token slots holding `deferred` tokens until settle. */
   held: string[];
   deferred: number;
@@ -239,6 +246,25 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     return entry;
   };
 
+  /**
+   * The ledger refills a charge from its reservation; the provider from the call's arrival, which may
+   * have been as late as its answer. Where the charge found a refilling request limit holding less
+   * than what refills between the two (an idle one-a-second limit, the first of a burst), the
+   * provider threw that refill away while the ledger counted it: charge it now, at most the call's
+   * own unit. Where the limit was busy the refill runs on either way and nothing changes.
+   */
+  const chargeFromAnswer = async (record: ReservationRecord, reservedAt: number, now: number) => {
+    if (!record.usedBefore) return;
+    const adjustments: SlotAdjustment[] = [];
+    record.slots.forEach((slot, index) => {
+      if (slot.unit !== 'requests' || slot.periodEnd > 0 || slot.amount <= 0 || slot.windowMs <= 0) return;
+      const refilled = ((now - reservedAt) * slot.amount) / slot.windowMs;
+      const delta = Math.min(slot.cost, refilled - (record.usedBefore?.[index] ?? Infinity));
+      if (delta > 0.001) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: 0, delta });
+    });
+    if (adjustments.length > 0) await store.settle(now, record.backend, adjustments);
+  };
+
   const blockingFor = (buckets: ResolvedBucket[], index: number, charged: { key: string; limit: EffectiveLimit }[]) => {
     if (index < buckets.length) return { key: buckets[index]?.key ?? '', limit: 'parked' as const };
     const slot = charged[index - buckets.length];
@@ -313,7 +339,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         tokens,
         ...(deferred > 0 ? { deferredTokens: deferred } : {}),
         reservedAt: now,
-        [recordOf]: { backend: result.backend, slots, held: holding, deferred, isSettled: false },
+        [recordOf]: { backend: result.backend, slots, usedBefore: result.usedBefore, held: holding, deferred, isSettled: false },
       };
       return { ok: true, reservation };
     },
@@ -340,9 +366,12 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       options.onSettle?.();
     },
 
-    async observe(buckets, signal) {
+    async observe(buckets, signal, reservation) {
       remember(buckets);
       const now = clock.now();
+      const record = reservation && (reservation as Partial<RecordedReservation>)[recordOf];
+      // First, so that the answer's own floors (signal-sync) see the corrected count.
+      if (record && !record.isSettled && !signal.exhausted) await chargeFromAnswer(record, reservation.reservedAt, now);
       const corrections = correctionsFor(buckets.map(resolve), signal, now, calendar, backoff);
       for (const { bucketKey, limit, replaces } of corrections.learned) {
         const known = learned.get(bucketKey) ?? new Map<string, Limit>();

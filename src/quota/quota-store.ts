@@ -54,7 +54,8 @@ export interface StoreReserveRequest {
 }
 
 export type StoreReserveResult =
-  | { ok: true; backend: string }
+  /** `usedBefore`: per slot, the units in use just before this charge (so the ledger can tell a charge that started a refill). */
+  | { ok: true; backend: string; usedBefore?: number[] }
   /** `blocking`: index into parks, or parks.length + index into slots. retryAt is Infinity when a slot can never fit. */
   | { ok: false; retryAt: number; blocking: number };
 

@@ -48,7 +48,8 @@ end
  * KEYS: every key the batch touches, once. ARGV: now, request count, delivery guard ms, then per request:
  * park count, slot count, park key indexes, and per slot: key index, amount, windowMs, periodEnd, cost,
  * ceiling (fill no higher: below amount for a share kept free).
- * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots).
+ * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots);
+ * then per slot the units in use just before the charge, in thousandths (Redis answers integers; 0 when refused).
  */
 export const reserveScript = `${helpers}
 local now = tonumber(ARGV[1])
@@ -93,11 +94,13 @@ for r = 1, count do
       end
     end
   end
+  local isTaken = false
   if never then
     results[#results + 1], results[#results + 2], results[#results + 3] = 0, -1, blocking
   elseif blocking >= 0 then
     results[#results + 1], results[#results + 2], results[#results + 3] = 0, math.ceil(retry_at), blocking
   else
+    isTaken = true
     for j = 1, slots do
       local p = first + (j - 1) * 6
       local k, period_end = tonumber(ARGV[p]), tonumber(ARGV[p + 3])
@@ -107,6 +110,11 @@ for r = 1, count do
       dirty[k] = p
     end
     results[#results + 1], results[#results + 2], results[#results + 3] = 1, 0, 0
+  end
+  for j = 1, slots do
+    local before = 0
+    if isTaken then before = math.floor(used[j] * 1000 + 0.5) end
+    results[#results + 1] = before
   end
 end
 for k, p in pairs(dirty) do

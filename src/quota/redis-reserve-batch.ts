@@ -37,12 +37,16 @@ export function encodeReserveBatch(
   return { keys, args };
 }
 
-export function decodeReserveBatch(reply: number[], count: number): StoreReserveResult[] {
+/** Reads the script's reply: per request ok, retryAt, blocking, then one number per slot (see reserveScript). */
+export function decodeReserveBatch(reply: number[], requests: readonly StoreReserveRequest[]): StoreReserveResult[] {
   const results: StoreReserveResult[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const [ok, retryAt, blocking] = [reply[index * 3], reply[index * 3 + 1], reply[index * 3 + 2]];
-    if (ok === 1) results.push({ ok: true, backend: 'redis' });
+  let at = 0;
+  for (const request of requests) {
+    const [ok, retryAt, blocking] = [reply[at], reply[at + 1], reply[at + 2]];
+    const slots = request.slots.length;
+    if (ok === 1) results.push({ ok: true, backend: 'redis', usedBefore: reply.slice(at + 3, at + 3 + slots).map((thousandths) => thousandths / 1000) });
     else results.push({ ok: false, retryAt: retryAt === -1 ? Infinity : (retryAt ?? 0), blocking: blocking ?? 0 });
+    at += 3 + slots;
   }
   return results;
 }

@@ -86,6 +86,39 @@ async function lateAnswerBehaviour(store: QuotaStore, clock: ManualClock) {
 
 const lateExpected = { seen: [true, 900, true], room: 15 };
 
+const fivePerMinute: BucketSpec = { key: 'gemini:project:flash', limits: [{ unit: 'requests', amount: 5, windowMs: MINUTE }] };
+
+/**
+ * Five a minute, idle, then a burst of five reserved at 0. The provider's refill starts when the
+ * first of them arrives; that one is answered at 2,000, so it may have arrived that late, and the
+ * sixth fits only 12 s after that. Charged at reservation alone, the ledger let the sixth go at
+ * 12,000, where the provider refuses it. The rest of the burst found the limit busy: their answers
+ * change nothing. (No delivery guard here: it would space the burst itself.)
+ */
+async function lateBurstBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock });
+  const burst = [];
+  for (let i = 0; i < 5; i++) {
+    const result = await ledger.tryReserve({ buckets: [fivePerMinute], tokens: 0 });
+    if (!result.ok) throw new Error('expected room for the burst');
+    burst.push(result.reservation);
+  }
+  await clock.advance(2000);
+  for (const reservation of burst) {
+    await ledger.observe([fivePerMinute], emptySignal(), reservation);
+    await ledger.settle(reservation, { requestCharged: true });
+  }
+  const seen: (boolean | number)[] = [];
+  await clock.advance(10_000);
+  for (const wait of [0, 2000]) {
+    await clock.advance(wait);
+    const result = await ledger.tryReserve({ buckets: [fivePerMinute], tokens: 0 });
+    // To the 100 ms: the refill arithmetic rounds up by a millisecond.
+    seen.push(result.ok ? true : Math.round((result.retryAt - clock.now()) / 100) * 100);
+  }
+  return seen;
+}
+
 describe('a call answered late', () => {
   it('holds a one-a-second limit from its answer, not from its reservation', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
@@ -99,6 +132,26 @@ describe('a call answered late', () => {
     try {
       await redis.ping();
       expect(await lateAnswerBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(lateExpected);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+describe('a burst whose first call is answered late', () => {
+  it('refills the limit from that answer, not from the reservations', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await lateBurstBehaviour(createMemoryQuotaStore(), clock)).toEqual([2000, true]);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('does the same through the Redis store', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('late-burst');
+    try {
+      await redis.ping();
+      expect(await lateBurstBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual([2000, true]);
     } finally {
       await removePrefix(redis, prefix);
       redis.disconnect();
