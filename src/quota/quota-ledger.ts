@@ -251,7 +251,9 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
    * have been as late as its answer. Where the charge found a refilling request limit holding less
    * than what refills between the two (an idle one-a-second limit, the first of a burst), the
    * provider threw that refill away while the ledger counted it: charge it now, at most the call's
-   * own unit. Where the limit was busy the refill runs on either way and nothing changes.
+   * own unit. Where the limit was busy the refill runs on either way and nothing changes. The answer
+   * ends the doubt the delivery guard stands for, so the charge is made as of the guard's start:
+   * the store's guard, counted from now, then adds no margin of its own.
    */
   const chargeFromAnswer = async (record: ReservationRecord, reservedAt: number, now: number) => {
     if (!record.usedBefore) return;
@@ -259,7 +261,8 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     record.slots.forEach((slot, index) => {
       if (slot.unit !== 'requests' || slot.periodEnd > 0 || slot.amount <= 0 || slot.windowMs <= 0) return;
       const refilled = ((now - reservedAt) * slot.amount) / slot.windowMs;
-      const delta = Math.min(slot.cost, refilled - (record.usedBefore?.[index] ?? Infinity));
+      const unguarded = (guardMs * slot.amount) / slot.windowMs;
+      const delta = Math.min(slot.cost, refilled - (record.usedBefore?.[index] ?? Infinity)) - unguarded;
       if (delta > 0.001) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: 0, delta });
     });
     if (adjustments.length > 0) await store.settle(now, record.backend, adjustments);

@@ -136,14 +136,7 @@ export function correctionsFor(
   }
 
   if (!exhausted) {
-    for (const bucket of buckets) {
-      corrections.parks.push({ key: bucket.key, kind: 'success' });
-      // The provider counted this call when it arrived, which may have been as late as this answer:
-      // charged at reservation, a refilling request limit would refill from then, and after a slow
-      // delivery (a stalled event loop, a slow hop) admit the next call before the provider has room
-      // (a one-a-second limit refused the next call). So at least this call is in use now.
-      for (const limit of bucket.limits) if (limit.limit.unit === 'requests' && !limit.limit.calendar) floor({ bucket, limit }, 1);
-    }
+    for (const bucket of buckets) corrections.parks.push({ key: bucket.key, kind: 'success' });
     return corrections;
   }
   const reason = exhausted.name ? `${exhausted.period}: ${exhausted.name}` : exhausted.period;
