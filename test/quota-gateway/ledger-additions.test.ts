@@ -57,8 +57,8 @@ describe('the delivery guard', () => {
 /**
  * A call reserved at 0 reaches the provider late (say its delivery stalled 800 ms) and is answered at
  * 900. The provider counted it on arrival, so one a second has room again a second after the answer
- * at the earliest, and then at once: the answer settles the doubt the 250 ms guard was for. Charged
- * only at reservation, the ledger admitted the next call at 1,250, which the provider refused.
+ * at the earliest (the guard counts from then too). Charged only at reservation, the ledger admitted
+ * the next call at 1,250, which the provider refused.
  */
 async function lateAnswerBehaviour(store: QuotaStore, clock: ManualClock) {
   const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250 });
@@ -71,7 +71,7 @@ async function lateAnswerBehaviour(store: QuotaStore, clock: ManualClock) {
   if (!first.ok) throw new Error('expected room');
   await clock.advance(900);
   await answer(perSecond, first.reservation);
-  for (const wait of [350, 650]) {
+  for (const wait of [350, 900]) {
     await clock.advance(wait);
     const result = await ledger.tryReserve({ buckets: [perSecond], tokens: 0 });
     seen.push(result.ok ? true : Math.round(result.retryAt - clock.now()));
@@ -86,7 +86,7 @@ async function lateAnswerBehaviour(store: QuotaStore, clock: ManualClock) {
   return { seen, room };
 }
 
-const lateExpected = { seen: [650, true], room: 15 };
+const lateExpected = { seen: [900, true], room: 15 };
 
 const fivePerMinute: BucketSpec = { key: 'gemini:project:flash', limits: [{ unit: 'requests', amount: 5, windowMs: MINUTE }] };
 
@@ -154,6 +154,69 @@ describe('a burst whose first call is answered late', () => {
     try {
       await redis.ping();
       expect(await lateBurstBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual([2000, true]);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+/**
+ * One a second with refill holds: a call reserved at 0 is still unanswered at 2,000 (its delivery
+ * stalled; the provider may count it any moment), so the next one waits, where the guard alone let
+ * it go at 1,250. Answered at 2,100, the limit refills from then: room again at 3,350 (the guard
+ * counts from the answer too). A second call
+ * that fails before any answer releases its hold when it settles; a third, never settled (its process
+ * died), holds the limit no longer than refillHoldMs.
+ */
+async function refillHoldBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250, refillHoldMs: 30_000 });
+  const seen: (boolean | number)[] = [];
+  const attempt = async () => {
+    const result = await ledger.tryReserve({ buckets: [perSecond], tokens: 0 });
+    seen.push(result.ok ? true : Math.round(result.retryAt - clock.now()));
+    return result.ok ? result.reservation : undefined;
+  };
+  const first = await attempt();
+  await clock.advance(2000);
+  await attempt();
+  await clock.advance(100);
+  if (first) {
+    await ledger.observe([perSecond], emptySignal(), first);
+    await ledger.settle(first, { requestCharged: true });
+  }
+  await clock.advance(900);
+  await attempt();
+  await clock.advance(350);
+  const second = await attempt();
+  await clock.advance(5000);
+  await attempt();
+  if (second) await ledger.settle(second, { requestCharged: true });
+  await clock.advance(1250);
+  await attempt();
+  await clock.advance(29_000);
+  await attempt();
+  await clock.advance(2250);
+  await attempt();
+  return seen;
+}
+
+// A refusal on a held limit says to look again a guard and a refill on (answers come sooner than holds end, as a rule).
+const holdExpected = [true, 1250, 350, true, 1250, true, 1250, true];
+
+describe('refill holds', () => {
+  it('keep a request limit from refilling until the call that started the refill is answered', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await refillHoldBehaviour(createMemoryQuotaStore(), clock)).toEqual(holdExpected);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('do the same through the Redis store', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('refill-hold');
+    try {
+      await redis.ping();
+      expect(await refillHoldBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(holdExpected);
     } finally {
       await removePrefix(redis, prefix);
       redis.disconnect();
