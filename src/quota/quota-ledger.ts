@@ -260,8 +260,10 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
    * A provider refills a request limit from a call's arrival, which only the call's answer bounds.
    * So a call that finds a refilling request limit (nearly) empty holds its refill (the store keeps
    * the slot from refilling for up to refillHoldMs), and its answer releases the hold: the slot refills
-   * from now, as the provider's may have from just now (the delivery guard then counts from now too:
-   * other calls reserved meanwhile may still be on their way). A call that found the limit busy set
+   * from now, as the provider's may have from just now. The delivery guard then counts from now too,
+   * as other calls reserved meanwhile may still be on their way; but a limit of one call (one a
+   * second) held nobody else's, so there the answer ends the only doubt the guard is for and the
+   * release gives the guard back: the next call goes a second after the answer. A call that found the limit busy set
    * no hold; if its answer came later than what was in use could refill, the provider's refill
    * stopped meanwhile: that is charged now. A hold never answered (a call that failed before) is
    * released at settle.
@@ -273,6 +275,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       let delta = 0;
       if (record.refillHeld[index]) {
         record.refillHeld[index] = false;
+        if (slot.amount <= slot.cost) delta = -(guardMs * slot.amount) / slot.windowMs;
       } else {
         const refilled = ((now - reservedAt) * slot.amount) / slot.windowMs;
         delta = Math.min(slot.cost, refilled - (record.usedBefore?.[index] ?? Infinity));

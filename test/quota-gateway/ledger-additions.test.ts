@@ -164,8 +164,8 @@ describe('a burst whose first call is answered late', () => {
 /**
  * One a second with refill holds: a call reserved at 0 is still unanswered at 2,000 (its delivery
  * stalled; the provider may count it any moment), so the next one waits, where the guard alone let
- * it go at 1,250. Answered at 2,100, the limit refills from then: room again at 3,350 (the guard
- * counts from the answer too). A second call
+ * it go at 1,250. Answered at 2,100, the limit refills from then: room again at 3,100 (the answer
+ * ends the doubt the guard is for, and a limit of one call held nobody else's). A second call
  * that fails before any answer releases its hold when it settles; a third, never settled (its process
  * died), holds the limit no longer than refillHoldMs.
  */
@@ -187,7 +187,7 @@ async function refillHoldBehaviour(store: QuotaStore, clock: ManualClock) {
   }
   await clock.advance(900);
   await attempt();
-  await clock.advance(350);
+  await clock.advance(100);
   const second = await attempt();
   await clock.advance(5000);
   await attempt();
@@ -202,7 +202,7 @@ async function refillHoldBehaviour(store: QuotaStore, clock: ManualClock) {
 }
 
 // A refusal on a held limit says to look again a guard and a refill on (answers come sooner than holds end, as a rule).
-const holdExpected = [true, 1250, 350, true, 1250, true, 1250, true];
+const holdExpected = [true, 1250, 100, true, 1250, true, 1250, true];
 
 describe('refill holds', () => {
   it('keep a request limit from refilling until the call that started the refill is answered', async () => {
