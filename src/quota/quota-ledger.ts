@@ -93,9 +93,9 @@ export interface QuotaLedger {
   settle(reservation: Reservation, outcome?: SettleOutcome): Promise<void>;
   /**
    * Call on every upstream answer, even with an empty signal: a signal without `exhausted` counts as
-   * success. Given the answered call's reservation (not yet settled), a request limit its charge
-   * found (nearly) empty is charged from the answer instead: the provider started refilling when
-   * the call arrived, which may have been as late as now.
+   * success. Given the answered call's reservation (not yet settled), the request limits it charged
+   * refill from the answer where the provider's refill may have started only then (see
+   * refillHoldMs): the call arrived at the latest now.
    */
   observe(buckets: BucketSpec[], signal: RateLimitSignal, reservation?: Reservation): Promise<void>;
   /** Blocks a bucket until `until` (epoch ms); an earlier parking never shortens a later one. */
@@ -263,10 +263,10 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
    * from now, as the provider's may have from just now. The delivery guard then counts from now too,
    * as other calls reserved meanwhile may still be on their way; but a limit of one call (one a
    * second) held nobody else's, so there the answer ends the only doubt the guard is for and the
-   * release gives the guard back: the next call goes a second after the answer. A call that found the limit busy set
-   * no hold; if its answer came later than what was in use could refill, the provider's refill
-   * stopped meanwhile: that is charged now. A hold never answered (a call that failed before) is
-   * released at settle.
+   * release gives the guard back: the next call goes a second after the answer. A call that found
+   * the limit busy set no hold; if its answer came later than what was in use could refill, the
+   * provider's refill stopped meanwhile: that is charged now. A hold never answered (a call that
+   * failed before) is released at settle.
    */
   const chargeFromAnswer = async (record: ReservationRecord, reservedAt: number, now: number) => {
     const adjustments: SlotAdjustment[] = [];
