@@ -72,8 +72,13 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Where interactive requests were served (provider/model), idle and busy: a slower deployment shows in the p50. */
-const landed: Record<'idle' | 'busy', Record<string, number>> = { idle: {}, busy: {} };
+/**
+ * Where interactive requests were served (provider/model) and their latencies there, idle and busy,
+ * per run: a slower deployment shows in the p50, and the same deployment's p50 idle and busy tells
+ * the gateway's own slow-down (CPU, queues) apart from routing's.
+ */
+type Landed = Record<'idle' | 'busy', Record<string, number[]>>;
+let landed: Landed = { idle: {}, busy: {} };
 
 async function interactive(url: string, i: number, phase?: 'idle' | 'busy'): Promise<number | undefined> {
   const started = performance.now();
@@ -83,12 +88,20 @@ async function interactive(url: string, i: number, phase?: 'idle' | 'busy'): Pro
     body: JSON.stringify(chatBody(i, 'interactive')),
   });
   await response.arrayBuffer();
+  const latency = performance.now() - started;
   if (phase && response.ok) {
     const where = `${response.headers.get('x-freeway-provider')}/${response.headers.get('x-freeway-model')}`;
-    landed[phase][where] = (landed[phase][where] ?? 0) + 1;
+    (landed[phase][where] ??= []).push(latency);
   }
-  return response.ok ? performance.now() - started : undefined;
+  return response.ok ? latency : undefined;
 }
+
+/** `where: count×p50ms`, most used first. */
+const describeLanded = (byWhere: Record<string, number[]>): string =>
+  Object.entries(byWhere)
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([where, latencies]) => `${where}: ${latencies.length}×${round(median(latencies), 1)}ms`)
+    .join(', ');
 
 function startRedis(): Promise<{ url: string; stop(): void }> {
   const port = allocatePort();
@@ -149,10 +162,14 @@ interface RunResult {
   /** CPU ms the gateway (and workers) used during the batch, per line. */
   cpuMsPerLine: number;
   servedByProvider: Record<string, number>;
+  /** Interactive requests per deployment with their p50, idle and busy. */
+  landedIdle: string;
+  landedBusy: string;
   trace?: { fleetS: number; served: Record<string, number> }[];
 }
 
 async function runMode(mode: 'embedded' | 'redis'): Promise<RunResult> {
+  landed = { idle: {}, busy: {} };
   const fleetPort = allocatePort(spec.providers.length);
   const gatewayPort = allocatePort();
   const anchor = Date.now();
@@ -268,6 +285,8 @@ async function runMode(mode: 'embedded' | 'redis'): Promise<RunResult> {
       cpuMsPerLine: round(stackCpuMs / lineCount, 2),
       ...(trace.length > 0 ? { trace } : {}),
       servedByProvider: Object.fromEntries(Object.entries(stats.providers).map(([id, p]) => [id, p.completed])),
+      landedIdle: describeLanded(landed.idle),
+      landedBusy: describeLanded(landed.busy),
     };
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
@@ -280,9 +299,9 @@ const results: RunResult[] = [await runMode('embedded')];
 if (!values['skip-redis']) results.push(await runMode('redis'));
 printTable(
   `Batch of ${lineCount} chat lines on the default fleet at time scale ${timeScale}, interactiveReserve ${interactiveReserve} (fleet seconds; target ratio ≤ 1.10, p50 ratio ≤ 1.5)`,
-  results.map(({ servedByProvider: _served, rejectedByLimit: _rejected, trace: _trace, ...row }) => row),
+  results.map(({ servedByProvider: _served, rejectedByLimit: _rejected, trace: _trace, landedIdle: _idle, landedBusy: _busy, ...row }) => row),
 );
 printTable('Upstream 429s by limit (the fleet\'s own count)', results.map((r) => ({ mode: r.mode, ...r.rejectedByLimit })));
 printTable('Served by provider (the fleet\'s own count)', results.map((r) => ({ mode: r.mode, ...r.servedByProvider })));
-console.log(`interactive requests served by (all runs): ${JSON.stringify(landed)}`);
+for (const r of results) console.log(`interactive requests, ${r.mode}: idle ${r.landedIdle}; busy ${r.landedBusy}`);
 console.log(`wrote ${writeResult('batch', { timeScale, lines: lineCount, interactiveEveryMs, interactiveReserve, results })}`);

@@ -136,7 +136,7 @@ class Lease implements CallLease {
   async answered(signal: RateLimitSignal): Promise<void> {
     if (this.isAnswered || this.ending) throw new Error(`call lease on ${this.deployment.id}: answered twice or after its end`);
     this.isAnswered = true;
-    await this.deps.ledger.observe(bucketsFor(this.deployment), signal);
+    await this.deps.ledger.observe(bucketsFor(this.deployment), signal, this.terms.reservation);
     this.deps.breakers.recordSuccess(this.deployment.id);
   }
 
@@ -169,7 +169,7 @@ class Lease implements CallLease {
     }
     const raw = error.failure;
     const failure = deps.classify(raw, deployment);
-    if (raw.kind === 'http') await deps.ledger.observe(bucketsFor(deployment), raw.signal);
+    if (raw.kind === 'http') await deps.ledger.observe(bucketsFor(deployment), raw.signal, this.terms.reservation);
     // A request the provider turned away at the door was not counted by it; anything that reached a model was.
     const requestCharged = !(raw.kind === 'network' && raw.code === 'ECONNREFUSED');
     await this.settle({ requestCharged }, isDropCode(failure.code) ? 'drop' : 'ignore');

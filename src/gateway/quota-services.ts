@@ -33,6 +33,8 @@ export const QUOTA_KEY_PREFIX = 'freeway:quota:';
 const DEFAULT_DELIVERY_GUARD_MS = 250;
 /** How long a refusal is remembered; refunds here or on another gateway (pub/sub) forget it at once. */
 const REFUSAL_MEMO_MS = 1000;
+/** Longest an unanswered call holds a request limit's refill (see QuotaLedgerOptions.refillHoldMs): answers end holds far sooner. */
+const REFILL_HOLD_MS = 30_000;
 
 export interface QuotaServicesOptions {
   deployments: readonly Deployment[];
@@ -75,6 +77,7 @@ export function createQuotaServices(options: QuotaServicesOptions): QuotaService
     clock,
     deliveryGuardMs: options.deliveryGuardMs ?? DEFAULT_DELIVERY_GUARD_MS,
     refusalMemoMs: REFUSAL_MEMO_MS,
+    refillHoldMs: REFILL_HOLD_MS,
     interactiveReserve: options.interactiveReserve ?? 0,
     // A refund by another gateway (or batch worker) on the same Redis wakes the requests waiting here.
     onCapacityReturned: () => queue.notify(),

@@ -5,6 +5,8 @@
  */
 import {
   guardedFitTime,
+  reservedStamp,
+  setsHold,
   stampFor,
   usedNow,
   type ParkOperation,
@@ -46,19 +48,23 @@ export function createMemoryQuotaStore(options: { backend?: string } = {}): Quot
       used.push(current);
     }
     if (blocking >= 0) return { ok: false, retryAt, blocking };
+    const isHeld: boolean[] = [];
     for (let index = 0; index < charges.length; index += 1) {
       const slot = charges[index]!;
       const stored = slots.get(slot.id);
       const value = (used[index] ?? 0) + slot.cost;
+      const held = setsHold(slot, used[index] ?? 0);
+      isHeld.push(held);
+      const stamp = reservedStamp(slot, stored, now, held);
       // Updated in place: a new object per slot per reservation is most of this store's garbage.
       if (stored) {
         stored.used = value;
-        stored.stamp = stampFor(slot, now);
+        stored.stamp = stamp;
       } else {
-        slots.set(slot.id, { used: value, stamp: stampFor(slot, now) });
+        slots.set(slot.id, { used: value, stamp });
       }
     }
-    return { ok: true, backend };
+    return { ok: true, backend, usedBefore: used, isHeld };
   };
 
   const settle = (now: number, adjustments: SlotAdjustment[]): void => {

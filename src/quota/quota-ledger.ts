@@ -91,8 +91,13 @@ export interface QuotaSnapshot {
 export interface QuotaLedger {
   tryReserve(request: ReserveRequest): Promise<ReserveResult>;
   settle(reservation: Reservation, outcome?: SettleOutcome): Promise<void>;
-  /** Call on every upstream answer, even with an empty signal: a signal without `exhausted` counts as success. */
-  observe(buckets: BucketSpec[], signal: RateLimitSignal): Promise<void>;
+  /**
+   * Call on every upstream answer, even with an empty signal: a signal without `exhausted` counts as
+   * success. Given the answered call's reservation (not yet settled), the request limits it charged
+   * refill from the answer where the provider's refill may have started only then (see
+   * refillHoldMs): the call arrived at the latest now.
+   */
+  observe(buckets: BucketSpec[], signal: RateLimitSignal, reservation?: Reservation): Promise<void>;
   /** Blocks a bucket until `until` (epoch ms); an earlier parking never shortens a later one. */
   park(key: string, until: number, reason: string): Promise<void>;
   /** Makes buckets visible in snapshots before their first reservation. */
@@ -122,6 +127,13 @@ export interface QuotaLedgerOptions {
    */
   deliveryGuardMs?: number;
   /**
+   * How long at most (clock ms, default 0: never) a call that finds a refilling request limit
+   * (nearly) empty keeps it from refilling until its answer: the provider starts refilling when the
+   * call arrives, which only the answer bounds, however late the delivery. The answer (or the call's
+   * settle) releases it; this bounds what a call lost with its process holds.
+   */
+  refillHoldMs?: number;
+  /**
    * Remember refusals for up to this many ms (default 0: ask the store every time). Waiting requests
    * then skip the store until a refused slot could fit; a refund on this ledger forgets at once, one
    * on another instance sharing the store is seen within this time.
@@ -139,6 +151,10 @@ type CachedSlot = SlotSpec & { unit: Limit['unit'] };
 interface ReservationRecord {
   backend: string;
   slots: (SlotCharge & { unit: Limit['unit'] })[];
+  /** Per slot, the units in use just before the charge (when the store says). */
+  usedBefore: readonly number[] | undefined;
+  /** Per slot, whether this charge set the slot's hold (SlotCharge.holdUntil) and it is not released yet. */
+  refillHeld: boolean[];
   /** Token slots holding `deferred` tokens until settle. */
   held: string[];
   deferred: number;
@@ -155,6 +171,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
   const { store, clock } = options;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   const guardMs = options.deliveryGuardMs ?? 0;
+  const holdMs = Math.max(0, options.refillHoldMs ?? 0);
   const reserveShare = Math.min(0.9, Math.max(0, options.interactiveReserve ?? 0));
   const memo = options.refusalMemoMs ? createRefusalMemo(options.refusalMemoMs) : undefined;
   const calendar = createCalendar();
@@ -239,6 +256,38 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     return entry;
   };
 
+  /**
+   * A provider refills a request limit from a call's arrival, which only the call's answer bounds.
+   * So a call that finds a refilling request limit (nearly) empty holds its refill (the store keeps
+   * the slot from refilling for up to refillHoldMs), and its answer releases the hold: the slot refills
+   * from now, as the provider's may have from just now. The delivery guard then counts from now too,
+   * as other calls reserved meanwhile may still be on their way; but a limit of one call (one a
+   * second) held nobody else's, so there the answer ends the only doubt the guard is for and the
+   * release gives the guard back: the next call goes a second after the answer. A call that found
+   * the limit busy set no hold; if its answer came later than what was in use could refill, the
+   * provider's refill stopped meanwhile: that is charged now. A hold never answered (a call that
+   * failed before) is released at settle.
+   */
+  const chargeFromAnswer = async (record: ReservationRecord, reservedAt: number, now: number) => {
+    const adjustments: SlotAdjustment[] = [];
+    record.slots.forEach((slot, index) => {
+      if (slot.unit !== 'requests' || slot.periodEnd > 0 || slot.amount <= 0 || slot.windowMs <= 0) return;
+      let delta = 0;
+      if (record.refillHeld[index]) {
+        record.refillHeld[index] = false;
+        if (slot.amount <= slot.cost) delta = -(guardMs * slot.amount) / slot.windowMs;
+      } else {
+        const refilled = ((now - reservedAt) * slot.amount) / slot.windowMs;
+        delta = Math.min(slot.cost, refilled - (record.usedBefore?.[index] ?? Infinity));
+        if (delta <= 0.001) return;
+      }
+      adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: 0, delta });
+    });
+    if (adjustments.length === 0) return;
+    memo?.forget(adjustments.map((slot) => slot.id));
+    await store.settle(now, record.backend, adjustments);
+  };
+
   const blockingFor = (buckets: ResolvedBucket[], index: number, charged: { key: string; limit: EffectiveLimit }[]) => {
     if (index < buckets.length) return { key: buckets[index]?.key ?? '', limit: 'parked' as const };
     const slot = charged[index - buckets.length];
@@ -259,6 +308,8 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         entry.slots.map((slot): CachedSlot & SlotCharge => ({
           ...slot,
           cost: slot.unit === 'requests' ? 1 : tokens,
+          // A call that starts a request limit's refill holds it until answered (see chargeFromAnswer).
+          ...(holdMs > 0 && slot.unit === 'requests' && slot.periodEnd === 0 ? { holdUntil: now + holdMs } : {}),
           // The reserve is whole units, so a limit too small to split (3 requests a month) keeps none, and a
           // single call larger than the share still fits an empty window rather than never running.
           ...(isLow ? { ceiling: Math.max(slot.amount - Math.floor(slot.amount * reserveShare), Math.min(slot.amount, slot.unit === 'requests' ? 1 : tokens)) } : {}),
@@ -313,7 +364,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         tokens,
         ...(deferred > 0 ? { deferredTokens: deferred } : {}),
         reservedAt: now,
-        [recordOf]: { backend: result.backend, slots, held: holding, deferred, isSettled: false },
+        [recordOf]: { backend: result.backend, slots, usedBefore: result.usedBefore, refillHeld: result.isHeld ?? [], held: holding, deferred, isSettled: false },
       };
       return { ok: true, reservation };
     },
@@ -331,18 +382,26 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       // The held output is released and what was really written charged now, as the provider does.
       for (const id of record.held) changeHold(id, -record.deferred);
       const chargedTokens = reservation.tokens - record.deferred;
-      for (const slot of record.slots) {
+      const returned: string[] = [...record.held];
+      record.slots.forEach((slot, index) => {
         const delta = slot.unit === 'requests' ? (isRequestCharged ? 0 : -1) : realTokens - chargedTokens;
-        if (delta !== 0) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: slot.periodEnd, delta });
-      }
-      memo?.forget([...adjustments.filter((slot) => slot.delta < 0).map((slot) => slot.id), ...record.held]);
+        // A refill hold its answer never released: the call is over, the slot refills from now (any settle releases it).
+        const isHeld = record.refillHeld[index] === true;
+        if (delta !== 0 || isHeld) adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: slot.periodEnd, delta });
+        if (delta < 0 || isHeld) returned.push(slot.id);
+      });
+      record.refillHeld.fill(false);
+      memo?.forget(returned);
       if (adjustments.length > 0) await store.settle(now, record.backend, adjustments);
       options.onSettle?.();
     },
 
-    async observe(buckets, signal) {
+    async observe(buckets, signal, reservation) {
       remember(buckets);
       const now = clock.now();
+      const record = reservation && (reservation as Partial<RecordedReservation>)[recordOf];
+      // First, so that the answer's own floors (signal-sync) see the corrected count.
+      if (record && !record.isSettled && !signal.exhausted) await chargeFromAnswer(record, reservation.reservedAt, now);
       const corrections = correctionsFor(buckets.map(resolve), signal, now, calendar, backoff);
       for (const { bucketKey, limit, replaces } of corrections.learned) {
         const known = learned.get(bucketKey) ?? new Map<string, Limit>();

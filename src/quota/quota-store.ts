@@ -21,6 +21,12 @@ export interface SlotCharge extends SlotSpec {
   cost: number;
   /** Fill the slot no higher than this (below `amount`: a share kept free for others); `amount` when absent. */
   ceiling?: number;
+  /**
+   * Refilling slots: when this charge finds less than `cost` in use, the slot refills from no sooner
+   * than this epoch ms (the provider starts refilling when the call arrives, which only its answer
+   * bounds); a settle on the slot (the call's answer) releases it at once.
+   */
+  holdUntil?: number;
 }
 
 export interface SlotAdjustment extends SlotSpec {
@@ -54,7 +60,11 @@ export interface StoreReserveRequest {
 }
 
 export type StoreReserveResult =
-  | { ok: true; backend: string }
+  /**
+   * Per slot: `usedBefore`, the units in use just before this charge (so the ledger can tell a
+   * charge that started a refill); `isHeld`, whether the charge set the slot's hold (holdUntil).
+   */
+  | { ok: true; backend: string; usedBefore?: number[]; isHeld?: boolean[] }
   /** `blocking`: index into parks, or parks.length + index into slots. retryAt is Infinity when a slot can never fit. */
   | { ok: false; retryAt: number; blocking: number };
 
@@ -95,7 +105,10 @@ export interface QuotaStore {
   close(): Promise<void>;
 }
 
-/** A counter's stored form: `used` units as of `stamp` (continuous: last update ms; calendar: its period's end). */
+/**
+ * A counter's stored form: `used` units as of `stamp` (continuous: last update ms, or later while a
+ * hold keeps it from refilling; calendar: its period's end).
+ */
 export interface StoredSlot {
   used: number;
   stamp: number;
@@ -106,7 +119,7 @@ export function usedNow(slot: SlotSpec, stored: StoredSlot | undefined, now: num
   if (!stored) return 0;
   if (slot.periodEnd > 0) return stored.stamp < slot.periodEnd ? 0 : stored.used;
   if (slot.amount <= 0 || slot.windowMs <= 0) return stored.used;
-  return Math.max(0, stored.used - ((now - stored.stamp) * slot.amount) / slot.windowMs);
+  return Math.max(0, stored.used - (Math.max(0, now - stored.stamp) * slot.amount) / slot.windowMs);
 }
 
 /** When `cost` more units fit under `ceiling`, given `used` now: `now` if they fit, Infinity if they never will. */
@@ -126,12 +139,26 @@ export function fitTime(slot: SlotSpec, used: number, cost: number, now: number,
 export function guardedFitTime(slot: SlotCharge, stored: StoredSlot | undefined, now: number, guardMs: number): number {
   const { cost, ceiling = slot.amount } = slot;
   const at = fitTime(slot, usedNow(slot, stored, now), cost, now, ceiling);
-  if (guardMs <= 0 || !stored || slot.periodEnd > 0 || at === Infinity || slot.amount <= 0 || slot.windowMs <= 0) return at;
-  const decayFrom = stored.stamp + guardMs;
-  const checked = Math.max(0, stored.used - ((now - decayFrom) * slot.amount) / slot.windowMs);
+  if (!stored || slot.periodEnd > 0 || at === Infinity || slot.amount <= 0 || slot.windowMs <= 0) return at;
+  // A held slot (stamp ahead) refills from its stamp on: judged the same way, as if now were then.
+  if (guardMs <= 0 && stored.stamp <= now) return at;
+  const decayFrom = stored.stamp + Math.max(0, guardMs);
+  const checked = Math.max(0, stored.used - ((Math.max(now, stored.stamp) - decayFrom) * slot.amount) / slot.windowMs);
   if (checked + cost <= ceiling) return now;
-  return decayFrom + Math.ceil(((stored.used + cost - ceiling) * slot.windowMs) / slot.amount);
+  // A hold ends at an answer, far sooner than its stamp says as a rule: wait as if it ended now, and look again.
+  return Math.min(stored.stamp, now) + Math.max(0, guardMs) + Math.ceil(((stored.used + cost - ceiling) * slot.windowMs) / slot.amount);
 }
 
 /** The stamp a slot stores after an update at `now`. */
 export const stampFor = (slot: SlotSpec, now: number): number => (slot.periodEnd > 0 ? slot.periodEnd : now);
+
+/** Whether a charge of `slot` onto `usedBefore` sets the slot's hold; the reserve script repeats this test. */
+export const setsHold = (slot: SlotCharge, usedBefore: number): boolean =>
+  slot.holdUntil !== undefined && slot.holdUntil > 0 && slot.periodEnd === 0 && usedBefore < slot.cost;
+
+/** The stamp a reservation leaves: a hold set or kept, else now (a stamp never moves back). */
+export const reservedStamp = (slot: SlotCharge, stored: StoredSlot | undefined, now: number, isHeld: boolean): number => {
+  if (slot.periodEnd > 0) return slot.periodEnd;
+  const kept = Math.max(now, stored?.stamp ?? now);
+  return isHeld ? Math.max(kept, slot.holdUntil ?? 0) : kept;
+};

@@ -29,14 +29,15 @@ local function used_now(u, t, amount, window, period_end, now)
     return u
   end
   if amount <= 0 or window <= 0 then return u end
-  return math.max(0, u - (now - t) * amount / window)
+  return math.max(0, u - math.max(0, now - t) * amount / window)
 end
-local function store_slot(key, u, amount, window, period_end, now)
-  local stamp, ttl = now, window + 1000
+-- stamp: continuous slots only, now or later (a hold); calendar slots store their period's end.
+local function store_slot(key, u, amount, window, period_end, now, stamp)
+  local ttl = window + 1000
   if period_end > 0 then
     stamp, ttl = period_end, period_end - now + 60000
   elseif amount > 0 then
-    ttl = math.ceil(u * window / amount) + 1000
+    ttl = math.ceil(u * window / amount) + 1000 + math.max(0, stamp - now)
   end
   redis.call('SET', key, string.format('%.17g,%d', u, stamp), 'PX', math.max(1000, math.floor(ttl)))
 end
@@ -47,8 +48,10 @@ end
  * share the reads and writes of hot keys, which is what lets one Redis serve thousands a second.
  * KEYS: every key the batch touches, once. ARGV: now, request count, delivery guard ms, then per request:
  * park count, slot count, park key indexes, and per slot: key index, amount, windowMs, periodEnd, cost,
- * ceiling (fill no higher: below amount for a share kept free).
- * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots).
+ * ceiling (fill no higher: below amount for a share kept free), holdUntil (0: none; see setsHold).
+ * Returns per request three numbers: ok (1/0), retryAt (-1: never), blocking index (parks, then slots);
+ * then per slot the units in use just before the charge, in thousandths (Redis answers integers; 0 when
+ * refused), as -1 - that when the charge set the slot's hold.
  */
 export const reserveScript = `${helpers}
 local now = tonumber(ARGV[1])
@@ -71,46 +74,62 @@ for r = 1, count do
   for j = 1, slots do
     local k, amount, window, period_end, cost = tonumber(ARGV[pos]), tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2]), tonumber(ARGV[pos + 3]), tonumber(ARGV[pos + 4])
     local ceiling = tonumber(ARGV[pos + 5])
-    pos = pos + 6
+    pos = pos + 7
     if not seen[k] then
       seen[k] = true
       slot_u[k], slot_t[k] = parse_slot(values[k])
     end
     local u = used_now(slot_u[k], slot_t[k], amount, window, period_end, now)
     used[j] = u
-    -- guardedFitTime: a refilling slot is judged by its usage guard ms ago.
-    local guarded = guard > 0 and period_end <= 0 and slot_u[k] ~= nil and slot_t[k] ~= nil and amount > 0 and window > 0
+    -- guardedFitTime: a refilling slot is judged by its usage guard ms ago; a held one as if now were its stamp.
+    local guarded = period_end <= 0 and slot_u[k] ~= nil and slot_t[k] ~= nil and amount > 0 and window > 0 and (guard > 0 or slot_t[k] > now)
     local c = u
-    if guarded then c = math.max(0, slot_u[k] - (now - slot_t[k] - guard) * amount / window) end
+    if guarded then c = math.max(0, slot_u[k] - (math.max(now, slot_t[k]) - slot_t[k] - guard) * amount / window) end
     if c + cost > ceiling and not never then
       if cost > ceiling or amount <= 0 or window <= 0 then
         never, blocking = true, parks + j - 1
       else
         local at = period_end
-        if guarded then at = slot_t[k] + guard + math.ceil((slot_u[k] + cost - ceiling) * window / amount)
+        if guarded then at = math.min(slot_t[k], now) + guard + math.ceil((slot_u[k] + cost - ceiling) * window / amount)
         elseif period_end <= 0 then at = now + math.ceil((u + cost - ceiling) * window / amount) end
         if at > retry_at then retry_at, blocking = at, parks + j - 1 end
       end
     end
   end
+  local isTaken, held = false, {}
   if never then
     results[#results + 1], results[#results + 2], results[#results + 3] = 0, -1, blocking
   elseif blocking >= 0 then
     results[#results + 1], results[#results + 2], results[#results + 3] = 0, math.ceil(retry_at), blocking
   else
+    isTaken = true
     for j = 1, slots do
-      local p = first + (j - 1) * 6
-      local k, period_end = tonumber(ARGV[p]), tonumber(ARGV[p + 3])
-      slot_u[k] = used[j] + tonumber(ARGV[p + 4])
-      slot_t[k] = now
-      if period_end > 0 then slot_t[k] = period_end end
+      local p = first + (j - 1) * 7
+      local k, period_end, cost, hold_until = tonumber(ARGV[p]), tonumber(ARGV[p + 3]), tonumber(ARGV[p + 4]), tonumber(ARGV[p + 6])
+      slot_u[k] = used[j] + cost
+      if period_end > 0 then
+        slot_t[k] = period_end
+      else
+        -- reservedStamp and setsHold: a stamp never moves back; a charge onto less than its cost sets the hold.
+        slot_t[k] = math.max(now, slot_t[k] or now)
+        if hold_until > 0 and used[j] < cost then
+          held[j] = true
+          slot_t[k] = math.max(slot_t[k], hold_until)
+        end
+      end
       dirty[k] = p
     end
     results[#results + 1], results[#results + 2], results[#results + 3] = 1, 0, 0
   end
+  for j = 1, slots do
+    local before = 0
+    if isTaken then before = math.floor(used[j] * 1000 + 0.5) end
+    if held[j] then before = -1 - before end
+    results[#results + 1] = before
+  end
 end
 for k, p in pairs(dirty) do
-  store_slot(KEYS[k], slot_u[k], tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3]), now)
+  store_slot(KEYS[k], slot_u[k], tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3]), now, slot_t[k])
 end
 return results
 `;
@@ -131,8 +150,9 @@ for j = 1, #KEYS do
   -- A calendar charge belongs to its period: once the period has turned, there is nothing to correct.
   if period_end <= 0 or (su and st == period_end) then
     local u = used_now(su, st, amount, window, period_end, now)
-    store_slot(KEYS[j], math.max(0, u + delta), amount, window, period_end, now)
-    if delta < 0 then refunded = true end
+    store_slot(KEYS[j], math.max(0, u + delta), amount, window, period_end, now, now)
+    -- A refund, or a hold released (the slot refills from now, not from later): capacity comes back sooner.
+    if delta < 0 or (period_end <= 0 and st and st > now) then refunded = true end
   end
 end
 if refunded and ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
@@ -153,7 +173,7 @@ for j = 1, slots do
   local amount, window, period_end, floor = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
   local su, st = parse_slot(values[j])
   if floor > used_now(su, st, amount, window, period_end, now) then
-    store_slot(KEYS[j], floor, amount, window, period_end, now)
+    store_slot(KEYS[j], floor, amount, window, period_end, now, now)
   end
 end
 local offset = 2 + slots * 4

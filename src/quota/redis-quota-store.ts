@@ -82,7 +82,7 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
 
   const reserveInBatch = createReserveBatcher(async (requests) => {
     const { keys, args } = encodeReserveBatch(requests, parkKey, slotKey);
-    return decodeReserveBatch(await client.quotaReserve(keys.length, ...keys, ...args), requests.length);
+    return decodeReserveBatch(await client.quotaReserve(keys.length, ...keys, ...args), requests);
   });
 
   const degrade = (reason: string) => {

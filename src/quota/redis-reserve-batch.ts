@@ -32,17 +32,24 @@ export function encodeReserveBatch(
   for (const request of requests) {
     args.push(request.parks.length, request.slots.length);
     for (const key of request.parks) args.push(indexOf(parkKey(key)));
-    for (const slot of request.slots) args.push(indexOf(slotKey(slot.id)), slot.amount, slot.windowMs, slot.periodEnd, slot.cost, slot.ceiling ?? slot.amount);
+    for (const slot of request.slots) args.push(indexOf(slotKey(slot.id)), slot.amount, slot.windowMs, slot.periodEnd, slot.cost, slot.ceiling ?? slot.amount, slot.holdUntil ?? 0);
   }
   return { keys, args };
 }
 
-export function decodeReserveBatch(reply: number[], count: number): StoreReserveResult[] {
+/** Reads the script's reply: per request ok, retryAt, blocking, then one number per slot (see reserveScript). */
+export function decodeReserveBatch(reply: number[], requests: readonly StoreReserveRequest[]): StoreReserveResult[] {
   const results: StoreReserveResult[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const [ok, retryAt, blocking] = [reply[index * 3], reply[index * 3 + 1], reply[index * 3 + 2]];
-    if (ok === 1) results.push({ ok: true, backend: 'redis' });
+  let at = 0;
+  for (const request of requests) {
+    const [ok, retryAt, blocking] = [reply[at], reply[at + 1], reply[at + 2]];
+    const slots = request.slots.length;
+    if (ok === 1) {
+      const values = reply.slice(at + 3, at + 3 + slots);
+      results.push({ ok: true, backend: 'redis', usedBefore: values.map((v) => (v < 0 ? -1 - v : v) / 1000), isHeld: values.map((v) => v < 0) });
+    }
     else results.push({ ok: false, retryAt: retryAt === -1 ? Infinity : (retryAt ?? 0), blocking: blocking ?? 0 });
+    at += 3 + slots;
   }
   return results;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { MINUTE, SECOND } from '../../src/core/limits.js';
-import { createAdmissionQueue, createMemoryQuotaStore, createQuotaLedger, createRedisQuotaStore, type BucketSpec, type QuotaStore } from '../../src/quota/index.js';
+import { emptySignal } from '../../src/core/rate-limit-signal.js';
+import { createAdmissionQueue, createMemoryQuotaStore, createQuotaLedger, createRedisQuotaStore, type BucketSpec, type QuotaStore, type Reservation } from '../../src/quota/index.js';
 import { connect, isRedisRequired, isRedisUp, removePrefix, uniquePrefix } from '../quota/redis-test-support.js';
 
 const perSecond: BucketSpec = { key: 'mistral:org', limits: [{ unit: 'requests', amount: 1, windowMs: SECOND }] };
@@ -46,6 +47,176 @@ describe('the delivery guard', () => {
       // Connected first: until it is, the store serves from its local fallback, not the script.
       await redis.ping();
       expect(await guardBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(expected);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+/**
+ * A call reserved at 0 reaches the provider late (say its delivery stalled 800 ms) and is answered at
+ * 900. The provider counted it on arrival, so one a second has room again a second after the answer
+ * at the earliest (the guard counts from then too). Charged only at reservation, the ledger admitted
+ * the next call at 1,250, which the provider refused.
+ */
+async function lateAnswerBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250 });
+  const seen: (boolean | number)[] = [];
+  const answer = async (bucket: BucketSpec, reservation: Reservation) => {
+    await ledger.observe([bucket], emptySignal(), reservation);
+    await ledger.settle(reservation, { requestCharged: true });
+  };
+  const first = await ledger.tryReserve({ buckets: [perSecond], tokens: 0 });
+  if (!first.ok) throw new Error('expected room');
+  await clock.advance(900);
+  await answer(perSecond, first.reservation);
+  for (const wait of [350, 900]) {
+    await clock.advance(wait);
+    const result = await ledger.tryReserve({ buckets: [perSecond], tokens: 0 });
+    seen.push(result.ok ? true : Math.round(result.retryAt - clock.now()));
+  }
+  // Thirty a minute, half used: a late answer changes nothing, the refill never stopped.
+  const busy = [];
+  for (let i = 0; i < 15; i++) busy.push(await ledger.tryReserve({ buckets: [perMinute], tokens: 0 }));
+  const last = busy.at(-1);
+  await clock.advance(900);
+  if (last?.ok) await answer(perMinute, last.reservation);
+  const room = (await ledger.snapshot()).buckets.find((b) => b.key === perMinute.key)?.limits[0]?.remaining;
+  return { seen, room };
+}
+
+const lateExpected = { seen: [900, true], room: 15 };
+
+const fivePerMinute: BucketSpec = { key: 'gemini:project:flash', limits: [{ unit: 'requests', amount: 5, windowMs: MINUTE }] };
+
+/**
+ * Five a minute, idle, then a burst of five reserved at 0. The provider's refill starts when the
+ * first of them arrives; that one is answered at 2,000, so it may have arrived that late, and the
+ * sixth fits only 12 s after that. Charged at reservation alone, the ledger let the sixth go at
+ * 12,000, where the provider refuses it. The rest of the burst found the limit busy: their answers
+ * change nothing. (No delivery guard here: it would space the burst itself.)
+ */
+async function lateBurstBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock });
+  const burst = [];
+  for (let i = 0; i < 5; i++) {
+    const result = await ledger.tryReserve({ buckets: [fivePerMinute], tokens: 0 });
+    if (!result.ok) throw new Error('expected room for the burst');
+    burst.push(result.reservation);
+  }
+  await clock.advance(2000);
+  for (const reservation of burst) {
+    await ledger.observe([fivePerMinute], emptySignal(), reservation);
+    await ledger.settle(reservation, { requestCharged: true });
+  }
+  const seen: (boolean | number)[] = [];
+  await clock.advance(10_000);
+  for (const wait of [0, 2000]) {
+    await clock.advance(wait);
+    const result = await ledger.tryReserve({ buckets: [fivePerMinute], tokens: 0 });
+    // To the 100 ms: the refill arithmetic rounds up by a millisecond.
+    seen.push(result.ok ? true : Math.round((result.retryAt - clock.now()) / 100) * 100);
+  }
+  return seen;
+}
+
+describe('a call answered late', () => {
+  it('holds a one-a-second limit from its answer, not from its reservation', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await lateAnswerBehaviour(createMemoryQuotaStore(), clock)).toEqual(lateExpected);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('does the same through the Redis store', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('late-answer');
+    try {
+      await redis.ping();
+      expect(await lateAnswerBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(lateExpected);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+describe('a burst whose first call is answered late', () => {
+  it('refills the limit from that answer, not from the reservations', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await lateBurstBehaviour(createMemoryQuotaStore(), clock)).toEqual([2000, true]);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('does the same through the Redis store', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('late-burst');
+    try {
+      await redis.ping();
+      expect(await lateBurstBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual([2000, true]);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+/**
+ * One a second with refill holds: a call reserved at 0 is still unanswered at 2,000 (its delivery
+ * stalled; the provider may count it any moment), so the next one waits, where the guard alone let
+ * it go at 1,250. Answered at 2,100, the limit refills from then: room again at 3,100 (the answer
+ * ends the doubt the guard is for, and a limit of one call held nobody else's). A second call
+ * that fails before any answer releases its hold when it settles; a third, never settled (its process
+ * died), holds the limit no longer than refillHoldMs.
+ */
+async function refillHoldBehaviour(store: QuotaStore, clock: ManualClock) {
+  const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250, refillHoldMs: 30_000 });
+  const seen: (boolean | number)[] = [];
+  const attempt = async () => {
+    const result = await ledger.tryReserve({ buckets: [perSecond], tokens: 0 });
+    seen.push(result.ok ? true : Math.round(result.retryAt - clock.now()));
+    return result.ok ? result.reservation : undefined;
+  };
+  const first = await attempt();
+  await clock.advance(2000);
+  await attempt();
+  await clock.advance(100);
+  if (first) {
+    await ledger.observe([perSecond], emptySignal(), first);
+    await ledger.settle(first, { requestCharged: true });
+  }
+  await clock.advance(900);
+  await attempt();
+  await clock.advance(100);
+  const second = await attempt();
+  await clock.advance(5000);
+  await attempt();
+  if (second) await ledger.settle(second, { requestCharged: true });
+  await clock.advance(1250);
+  await attempt();
+  await clock.advance(29_000);
+  await attempt();
+  await clock.advance(2250);
+  await attempt();
+  return seen;
+}
+
+// A refusal on a held limit says to look again a guard and a refill on (answers come sooner than holds end, as a rule).
+const holdExpected = [true, 1250, 100, true, 1250, true, 1250, true];
+
+describe('refill holds', () => {
+  it('keep a request limit from refilling until the call that started the refill is answered', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await refillHoldBehaviour(createMemoryQuotaStore(), clock)).toEqual(holdExpected);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)('do the same through the Redis store', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix('refill-hold');
+    try {
+      await redis.ping();
+      expect(await refillHoldBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(holdExpected);
     } finally {
       await removePrefix(redis, prefix);
       redis.disconnect();
