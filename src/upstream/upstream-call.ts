@@ -133,6 +133,8 @@ export class UpstreamCall {
         size += chunk.length;
         if (size >= maxBytes) {
           done();
+          // undici reports the destroy as an abort error: swallowed, as the answer is already read.
+          body.on('error', ignore);
           body.destroy();
         }
       };
@@ -147,6 +149,8 @@ export class UpstreamCall {
     });
   }
 }
+
+const ignore = (): void => {};
 
 /** HTTP status for an error object found in a body or stream event: its numeric code when it is one, else 502. */
 export function statusOfErrorBody(body: unknown): number {
