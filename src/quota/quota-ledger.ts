@@ -13,6 +13,8 @@ import { createCalendar } from '../core/calendar-window.js';
 import type { QuotaStore, SlotAdjustment, SlotCharge, SlotSpec, StoreHealth } from './quota-store.js';
 import { createRefusalMemo } from './refusal-memo.js';
 import { correctionsFor, type BackoffPolicy, type ResolvedBucket } from './signal-sync.js';
+import { createWaitingClaims, priorityRank } from './waiting-claims.js';
+import { answerAdjustments, type AnsweredCall } from './answer-charge.js';
 
 export interface ReserveRequest {
   buckets: BucketSpec[];
@@ -148,13 +150,9 @@ export interface QuotaLedgerOptions {
 
 type CachedSlot = SlotSpec & { unit: Limit['unit'] };
 
-interface ReservationRecord {
+/** The call's charge as the store made it (AnsweredCall: slots, their use before it, the holds it set), and its output held. */
+interface ReservationRecord extends AnsweredCall {
   backend: string;
-  slots: (SlotCharge & { unit: Limit['unit'] })[];
-  /** Per slot, the units in use just before the charge (when the store says). */
-  usedBefore: readonly number[] | undefined;
-  /** Per slot, whether this charge set the slot's hold (SlotCharge.holdUntil) and it is not released yet. */
-  refillHeld: boolean[];
   /** Token slots holding `deferred` tokens until settle. */
   held: string[];
   deferred: number;
@@ -190,43 +188,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     if (value > 0.5) held.set(id, value);
     else held.delete(id);
   };
-  // Waiting requests' claims, in the order they were first refused (ReserveRequest.claimant).
-  const claims = new Map<object, { order: number; rank: number; tokens: number; slots: Set<string> }>();
-  let nextClaim = 0;
-  const rankOf = { high: 0, normal: 1, low: 2 } as const;
-  /**
-   * Tokens the oldest claim on slot `id` of the same or a higher priority holds ahead of `claimant`.
-   * Only the oldest one counts: the head of the line is guaranteed its turn, and the rest fit around
-   * it in any order. Summing every claim would queue requests behind estimates (a 1,024-token
-   * reservation for a 3-token answer) many windows deep.
-   */
-  const claimedAhead = (id: string, claimant: object | undefined, rank: number): number => {
-    if (claims.size === 0) return 0;
-    const own = claimant ? claims.get(claimant) : undefined;
-    let head: { order: number; tokens: number } | undefined;
-    for (const [other, claim] of claims) {
-      if (other === claimant || claim.rank > rank || (own && claim.order > own.order) || !claim.slots.has(id)) continue;
-      if (!head || claim.order < head.order) head = claim;
-    }
-    return head?.tokens ?? 0;
-  };
-  const claim = (claimant: object, rank: number, tokens: number, slotIds: string[]) => {
-    if (slotIds.length === 0) return;
-    const existing = claims.get(claimant);
-    if (existing) {
-      existing.tokens = tokens;
-      for (const id of slotIds) existing.slots.add(id);
-    } else {
-      claims.set(claimant, { order: nextClaim++, rank, tokens, slots: new Set(slotIds) });
-    }
-  };
-  const unclaim = (claimant: object): boolean => {
-    const existing = claims.get(claimant);
-    if (!existing) return false;
-    claims.delete(claimant);
-    memo?.forget([...existing.slots]);
-    return true;
-  };
+  const claims = createWaitingClaims((slotIds) => memo?.forget(slotIds));
   // The ledger lives as long as its store; the store's close() ends the subscription.
   store.watchReturns?.((slotIds) => {
     memo?.forget(slotIds);
@@ -256,33 +218,9 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     return entry;
   };
 
-  /**
-   * A provider refills a request limit from a call's arrival, which only the call's answer bounds.
-   * So a call that finds a refilling request limit (nearly) empty holds its refill (the store keeps
-   * the slot from refilling for up to refillHoldMs), and its answer releases the hold: the slot refills
-   * from now, as the provider's may have from just now. The delivery guard then counts from now too,
-   * as other calls reserved meanwhile may still be on their way; but a limit of one call (one a
-   * second) held nobody else's, so there the answer ends the only doubt the guard is for and the
-   * release gives the guard back: the next call goes a second after the answer. A call that found
-   * the limit busy set no hold; if its answer came later than what was in use could refill, the
-   * provider's refill stopped meanwhile: that is charged now. A hold never answered (a call that
-   * failed before) is released at settle.
-   */
+  /** Releases the call's refill holds and charges a refill its late answer stopped (answer-charge.ts). */
   const chargeFromAnswer = async (record: ReservationRecord, reservedAt: number, now: number) => {
-    const adjustments: SlotAdjustment[] = [];
-    record.slots.forEach((slot, index) => {
-      if (slot.unit !== 'requests' || slot.periodEnd > 0 || slot.amount <= 0 || slot.windowMs <= 0) return;
-      let delta = 0;
-      if (record.refillHeld[index]) {
-        record.refillHeld[index] = false;
-        if (slot.amount <= slot.cost) delta = -(guardMs * slot.amount) / slot.windowMs;
-      } else {
-        const refilled = ((now - reservedAt) * slot.amount) / slot.windowMs;
-        delta = Math.min(slot.cost, refilled - (record.usedBefore?.[index] ?? Infinity));
-        if (delta <= 0.001) return;
-      }
-      adjustments.push({ id: slot.id, amount: slot.amount, windowMs: slot.windowMs, periodEnd: 0, delta });
-    });
+    const adjustments = answerAdjustments(record, reservedAt, now, guardMs);
     if (adjustments.length === 0) return;
     memo?.forget(adjustments.map((slot) => slot.id));
     await store.settle(now, record.backend, adjustments);
@@ -319,13 +257,13 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       // calls in flight hold. A call that fits the limit but not beside those holds waits for a settle
       // to release one (settles wake the queue); its retryAt guesses that as if the holds refilled.
       let heldBlock: { index: number; retryAt: number } | undefined;
-      const rank = rankOf[request.priority ?? 'normal'];
+      const rank = priorityRank(request.priority);
       const claimable: string[] = [];
       for (const [index, slot] of slots.entries()) {
         if (slot.unit === 'requests') continue;
         if (slot.periodEnd === 0) claimable.push(slot.id);
         // Calendar limits take no claims: a request waiting for the next day must not hold back one that fits today.
-        const others = holdOf(slot.id) + (slot.periodEnd === 0 ? claimedAhead(slot.id, request.claimant, rank) : 0);
+        const others = holdOf(slot.id) + (slot.periodEnd === 0 ? claims.ahead(slot.id, request.claimant, rank) : 0);
         if (deferred === 0 && others === 0) continue;
         const base = slot.ceiling ?? slot.amount;
         slot.cost = tokens - deferred;
@@ -337,7 +275,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         if (!heldBlock || retryAt > heldBlock.retryAt) heldBlock = { index, retryAt };
       }
       if (heldBlock) {
-        if (request.claimant) claim(request.claimant, rank, tokens, claimable);
+        if (request.claimant) claims.claim(request.claimant, rank, tokens, claimable);
         const limit = charged[heldBlock.index]?.limit.limit;
         return { ok: false, retryAt: heldBlock.retryAt, blocking: { key: charged[heldBlock.index]?.key ?? '', limit: limit ?? ('parked' as const) } };
       }
@@ -345,7 +283,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const remembered = memo?.check(now, parks, slots);
       const result = remembered ? { ok: false as const, ...remembered } : await store.reserve({ now, parks, slots, guardMs });
       if (!result.ok) {
-        if (request.claimant && Number.isFinite(result.retryAt)) claim(request.claimant, rank, tokens, claimable);
+        if (request.claimant && Number.isFinite(result.retryAt)) claims.claim(request.claimant, rank, tokens, claimable);
         const blocking = blockingFor(buckets, result.blocking, charged);
         if (blocking.limit !== 'parked') {
           if (!remembered) memo?.remember(now, parks, slots, result);
@@ -355,7 +293,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
         if (!remembered) memo?.remember(now, parks, slots, { ...result, reason });
         return { ok: false, retryAt: result.retryAt, blocking: { ...blocking, reason } };
       }
-      if (request.claimant) unclaim(request.claimant);
+      if (request.claimant) claims.unclaim(request.claimant);
       const holding = deferred > 0 ? slots.filter((slot) => slot.unit !== 'requests').map((slot) => slot.id) : [];
       for (const id of holding) changeHold(id, deferred);
       const reservation: RecordedReservation = {
@@ -421,7 +359,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
 
     release(claimant) {
       // Younger requests were spaced behind this claim: they may fit now.
-      if (unclaim(claimant)) options.onSettle?.();
+      if (claims.unclaim(claimant)) options.onSettle?.();
     },
 
     async snapshot() {
