@@ -8,6 +8,31 @@ import { connect, isRedisRequired, isRedisUp, removePrefix, uniquePrefix } from 
 const perSecond: BucketSpec = { key: 'mistral:org', limits: [{ unit: 'requests', amount: 1, windowMs: SECOND }] };
 const perMinute: BucketSpec = { key: 'groq:org', limits: [{ unit: 'requests', amount: 30, windowMs: MINUTE }] };
 
+/**
+ * The same behaviour on the memory store and, when Redis is up (always in CI), through the Redis
+ * store's scripts; `expected` is what both must see.
+ */
+function onBothStores(title: string, redisTitle: string, prefixName: string, behaviour: (store: QuotaStore, clock: ManualClock) => Promise<unknown>, expected: unknown) {
+  it(title, async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    expect(await behaviour(createMemoryQuotaStore(), clock)).toEqual(expected);
+  });
+
+  it.runIf(isRedisUp || isRedisRequired)(redisTitle, async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
+    const redis = connect();
+    const prefix = uniquePrefix(prefixName);
+    try {
+      // Connected first: until it is, the store serves from its local fallback, not the script.
+      await redis.ping();
+      expect(await behaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(expected);
+    } finally {
+      await removePrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+}
+
 async function guardBehaviour(store: QuotaStore, clock: ManualClock) {
   const ledger = createQuotaLedger({ store, clock, deliveryGuardMs: 250 });
   const seen: (boolean | number)[] = [];
@@ -34,24 +59,7 @@ async function guardBehaviour(store: QuotaStore, clock: ManualClock) {
 const expected = [true, 250, true, ...Array.from({ length: 29 }, () => true), 250, true, true];
 
 describe('the delivery guard', () => {
-  it('spaces a one-a-second limit by the guard and costs a busy minute limit only its burst', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    expect(await guardBehaviour(createMemoryQuotaStore(), clock)).toEqual(expected);
-  });
-
-  it.runIf(isRedisUp || isRedisRequired)('does the same arithmetic in the Redis script', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    const redis = connect();
-    const prefix = uniquePrefix('guard');
-    try {
-      // Connected first: until it is, the store serves from its local fallback, not the script.
-      await redis.ping();
-      expect(await guardBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(expected);
-    } finally {
-      await removePrefix(redis, prefix);
-      redis.disconnect();
-    }
-  });
+  onBothStores('spaces a one-a-second limit by the guard and costs a busy minute limit only its burst', 'does the same arithmetic in the Redis script', 'guard', guardBehaviour, expected);
 });
 
 /**
@@ -122,43 +130,11 @@ async function lateBurstBehaviour(store: QuotaStore, clock: ManualClock) {
 }
 
 describe('a call answered late', () => {
-  it('holds a one-a-second limit from its answer, not from its reservation', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    expect(await lateAnswerBehaviour(createMemoryQuotaStore(), clock)).toEqual(lateExpected);
-  });
-
-  it.runIf(isRedisUp || isRedisRequired)('does the same through the Redis store', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    const redis = connect();
-    const prefix = uniquePrefix('late-answer');
-    try {
-      await redis.ping();
-      expect(await lateAnswerBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(lateExpected);
-    } finally {
-      await removePrefix(redis, prefix);
-      redis.disconnect();
-    }
-  });
+  onBothStores('holds a one-a-second limit from its answer, not from its reservation', 'does the same through the Redis store', 'late-answer', lateAnswerBehaviour, lateExpected);
 });
 
 describe('a burst whose first call is answered late', () => {
-  it('refills the limit from that answer, not from the reservations', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    expect(await lateBurstBehaviour(createMemoryQuotaStore(), clock)).toEqual([2000, true]);
-  });
-
-  it.runIf(isRedisUp || isRedisRequired)('does the same through the Redis store', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    const redis = connect();
-    const prefix = uniquePrefix('late-burst');
-    try {
-      await redis.ping();
-      expect(await lateBurstBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual([2000, true]);
-    } finally {
-      await removePrefix(redis, prefix);
-      redis.disconnect();
-    }
-  });
+  onBothStores('refills the limit from that answer, not from the reservations', 'does the same through the Redis store', 'late-burst', lateBurstBehaviour, [2000, true]);
 });
 
 /**
@@ -205,23 +181,7 @@ async function refillHoldBehaviour(store: QuotaStore, clock: ManualClock) {
 const holdExpected = [true, 1250, 100, true, 1250, true, 1250, true];
 
 describe('refill holds', () => {
-  it('keep a request limit from refilling until the call that started the refill is answered', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    expect(await refillHoldBehaviour(createMemoryQuotaStore(), clock)).toEqual(holdExpected);
-  });
-
-  it.runIf(isRedisUp || isRedisRequired)('do the same through the Redis store', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 14, 12));
-    const redis = connect();
-    const prefix = uniquePrefix('refill-hold');
-    try {
-      await redis.ping();
-      expect(await refillHoldBehaviour(createRedisQuotaStore({ redis, prefix, clock }), clock)).toEqual(holdExpected);
-    } finally {
-      await removePrefix(redis, prefix);
-      redis.disconnect();
-    }
-  });
+  onBothStores('keep a request limit from refilling until the call that started the refill is answered', 'do the same through the Redis store', 'refill-hold', refillHoldBehaviour, holdExpected);
 });
 
 describe('remembered refusals', () => {
