@@ -3,6 +3,7 @@
  * It translates HTTP to gateway calls and back; it never decides routing, quota or retries.
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FreewayError, redactSecrets, toFreewayError } from '../core/errors.js';
 import type { Gateway, GatewayResult, Priority, RequestContext } from '../gateway/types.js';
@@ -60,13 +61,23 @@ function readLongInput(value: string | undefined): RequestContext['longInput'] {
   throw new FreewayError('invalid_request', "x-freeway-long-input must be 'refuse', 'truncate' or 'map-reduce'", { param: 'x-freeway-long-input' });
 }
 
-/** An AbortSignal that fires when the client goes away before its answer is complete. */
-function clientAbortSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+const connectionSignal = Symbol('client abort signal');
+type WatchedSocket = Socket & { [connectionSignal]?: AbortSignal };
+
+/**
+ * An AbortSignal that fires when the client goes away. HTTP/1.1 cancels a request only by closing
+ * its connection, so one signal per connection serves every request on it: an AbortController and
+ * a listener per request cost more than the rest of reading the request. Whoever listens to it
+ * stops listening when its own work ends, so a long keep-alive connection collects no listeners.
+ */
+function clientAbortSignal(socket: WatchedSocket): AbortSignal {
+  const known = socket[connectionSignal];
+  if (known) return known;
   const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new FreewayError('client_closed', 'The client closed the connection'));
-  });
-  void request;
+  const closed = () => controller.abort(new FreewayError('client_closed', 'The client closed the connection'));
+  if (socket.destroyed) closed();
+  else socket.once('close', closed);
+  socket[connectionSignal] = controller.signal;
   return controller.signal;
 }
 
@@ -162,12 +173,12 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   app.post('/v1/chat/completions', async (request, reply) => {
     if (isDryRun(headerValue(request, DRY_RUN_HEADER))) return sendRoute(reply, gateway.explainRoute(request.body));
-    const context = readContext(request, clientAbortSignal(request, reply), defaultMaxWaitMs);
+    const context = readContext(request, clientAbortSignal(request.raw.socket), defaultMaxWaitMs);
     await sendResult(reply, await gateway.chat(request.body, context));
   });
 
   app.post('/v1/embeddings', async (request, reply) => {
-    const context = readContext(request, clientAbortSignal(request, reply), defaultMaxWaitMs);
+    const context = readContext(request, clientAbortSignal(request.raw.socket), defaultMaxWaitMs);
     await sendResult(reply, await gateway.embeddings(request.body, context));
   });
 
