@@ -1,13 +1,14 @@
 /**
- * Remembers the JSON text a stream chunk was parsed from, so relaying it costs no JSON.stringify:
- * the upstream parser records `text` beside the object, and the SSE writer sends that text again
- * when the object's `model` is still the one parsed (or swaps just that one field when the gateway
- * renamed it). Any other change to a remembered object must `forgetJsonText` it first, or the old
+ * Remembers the JSON text an upstream answer or stream chunk was parsed from, so relaying it costs
+ * no JSON.stringify: the upstream client records `text` beside the object, and the server sends that
+ * text again when the object's `model` is still the one parsed (or swaps just that one field when the
+ * gateway renamed it). Any other change to a remembered object must `forgetJsonText` it first, or the old
  * text would be sent. A copy of the object (`{...chunk}`) is always serialised afresh: the record
  * names the object it belongs to. It never alters the text beyond the model's value.
  *
- * The record sits on a symbol key (invisible to JSON.stringify, Object.keys and structuredClone):
- * a WeakMap of these short-lived objects cost more than the JSON.stringify it saves.
+ * The record sits on a plain symbol key (invisible to JSON.stringify, Object.keys and structuredClone,
+ * though deep-equality checks see it): a WeakMap of these short-lived objects, or a non-enumerable
+ * property, cost more than the JSON.stringify it saves.
  */
 
 const TEXT = Symbol('parsed JSON text');
@@ -20,9 +21,8 @@ interface Remembered {
 
 type Parsed = Record<string, unknown> & { [TEXT]?: Remembered };
 
-/** Records `text` as the serialisation of `value`; text spanning lines is not kept (one SSE `data:` line each). */
+/** Records `text` as the serialisation of `value`. */
 export function rememberJsonText(value: Record<string, unknown>, text: string): void {
-  if (text.includes('\n') || text.includes('\r')) return;
   (value as Parsed)[TEXT] = { text, model: value['model'], owner: value };
 }
 

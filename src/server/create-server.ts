@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FreewayError, redactSecrets, toFreewayError } from '../core/errors.js';
+import { jsonTextOf } from '../core/parsed-json-text.js';
 import type { Gateway, GatewayResult, Priority, RequestContext } from '../gateway/types.js';
 import { createKeyChecker } from './auth.js';
 import { pipeSse } from './sse.js';
@@ -94,7 +95,8 @@ function setMetaHeaders(reply: FastifyReply, result: GatewayResult): void {
 async function sendResult(reply: FastifyReply, result: GatewayResult): Promise<void> {
   setMetaHeaders(reply, result);
   if (result.kind === 'json') {
-    await reply.send(result.body);
+    // The upstream's own text when the body is unchanged but for its model (parsed-json-text.ts).
+    await reply.type('application/json; charset=utf-8').send(jsonTextOf(result.body));
     return;
   }
   reply.hijack();

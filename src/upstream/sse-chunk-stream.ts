@@ -200,8 +200,9 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
       this.pendingError = this.call.httpFailure(statusOfErrorBody(parsed), data, this.rawHeaders);
       return;
     }
-    if (Array.isArray(parsed['choices'])) rememberJsonText(parsed, data);
-    else parsed['choices'] = [];
+    // Text spanning lines is not kept: the SSE writer sends each chunk as one `data:` line.
+    if (!Array.isArray(parsed['choices'])) parsed['choices'] = [];
+    else if (!data.includes('\n') && !data.includes('\r')) rememberJsonText(parsed, data);
     const chunk = parsed as ChatCompletionChunk;
     if (chunk.choices.some((choice) => choice.finish_reason === 'error')) {
       // OpenRouter ends a stream that failed mid-way with finish_reason "error" and no error object.

@@ -7,6 +7,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { systemClock } from '../core/clock.js';
+import { rememberJsonText } from '../core/parsed-json-text.js';
 import type { Deployment } from '../core/deployment.js';
 import { emptySignal } from '../core/rate-limit-signal.js';
 import { DeadlineScheduler } from './call-deadlines.js';
@@ -97,6 +98,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     if (parsed['error'] != null && parsed['choices'] === undefined && parsed['data'] === undefined) {
       throw call.httpFailure(statusOfErrorBody(parsed), text.slice(0, MAX_ERROR_BODY_BYTES), rawHeaders);
     }
+    rememberJsonText(parsed, text);
     const json: UpstreamJson = {
       status: response.statusCode,
       headers: flattenHeaders(rawHeaders),

@@ -34,8 +34,8 @@ describe('parsed JSON text', () => {
     expect(jsonTextOf(original)).toBe('{"model":"m","choices":[1]}');
   });
 
-  it('keeps no text that spans lines: one SSE data line each', () => {
-    const value = parsed('{"model":"m",\n"choices":[]}');
-    expect(jsonTextOf(value)).toBe('{"model":"m","choices":[]}');
+  it('keeps text that spans lines as it came (a pretty-printed answer)', () => {
+    const text = '{\n  "model": "m",\n  "choices": []\n}';
+    expect(jsonTextOf(parsed(text))).toBe(text);
   });
 });

@@ -2,6 +2,7 @@
 import { Agent, errors } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { jsonTextOf } from '../../src/core/parsed-json-text.js';
 import { UpstreamFailureError } from '../../src/core/upstream-failure.js';
 import { createUpstreamClient, type UpstreamClient } from '../../src/upstream/index.js';
 import { sendJson, startLoopbackServer, type LoopbackServer } from './support/loopback-server.js';
@@ -44,7 +45,8 @@ describe('chat (JSON)', () => {
     const answer = await client.chat(deployment, { model: 'model-a', messages: [{ role: 'user', content: 'hi' }], stream: false, stream_options: { include_usage: true } }, {});
 
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual(completion);
+    // As the server sends it (the body carries the text it came as).
+    expect(JSON.parse(jsonTextOf(answer.body))).toEqual(completion);
     expect(answer.headers['x-ratelimit-remaining-requests']).toBe('14399');
     expect(answer.signal.observations).toEqual([{ unit: 'requests', windowMs: 86_400_000, limit: 14_400, remaining: 14_399, resetAt: clock.now() + 6_000 }]);
 
@@ -56,6 +58,17 @@ describe('chat (JSON)', () => {
     expect(received?.headers['content-type']).toBe('application/json');
     // The upstream id replaces the canonical one; stream fields never reach a JSON call.
     expect(JSON.parse(received?.body ?? '')).toEqual({ model: 'up-model-a', messages: [{ role: 'user', content: 'hi' }] });
+  });
+
+  it('keeps the answer as it came, pretty-printed or not, for the server to send again', async () => {
+    const pretty = JSON.stringify(completion, null, 2);
+    server = await startLoopbackServer((_req, res) => sendJson(res, 200, pretty));
+    client = createUpstreamClient();
+    const answer = await client.chat(testDeployment(server.baseUrl), { model: 'model-a', messages: [] }, {});
+    expect(jsonTextOf(answer.body)).toBe(pretty);
+    // Renaming the model (as the gateway does) is still seen: the text no longer names it, so it is serialised afresh.
+    answer.body['model'] = 'model-a';
+    expect(JSON.parse(jsonTextOf(answer.body))).toEqual({ ...completion, model: 'model-a' });
   });
 
   it('applies quirks: dropped params and the output-cap name', async () => {
@@ -210,7 +223,8 @@ describe('embeddings and model listing', () => {
     server = await startLoopbackServer((_req, res) => sendJson(res, 200, body));
     client = createUpstreamClient();
     const answer = await client.embeddings(testDeployment(server.baseUrl), { model: 'model-a', input: 'hi' }, {});
-    expect(answer.body).toEqual(body);
+    // As the server sends it (the body carries the text it came as).
+    expect(JSON.parse(jsonTextOf(answer.body))).toEqual(body);
     expect(server.received[0]?.url).toBe('/v1/embeddings');
     expect(JSON.parse(server.received[0]?.body ?? '')).toEqual({ model: 'up-model-a', input: 'hi' });
   });

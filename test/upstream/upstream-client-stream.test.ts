@@ -1,6 +1,7 @@
 /** The adapter's SSE path against real loopback servers: hold until content, then never end silently. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { jsonTextOf } from '../../src/core/parsed-json-text.js';
 import { UpstreamFailureError } from '../../src/core/upstream-failure.js';
 import { createUpstreamClient, isUsageOnlyChunk, type ChatCompletionChunk, type UpstreamClient, type UpstreamStream } from '../../src/upstream/index.js';
 import { chunk, sendJson, startEventStream, startLoopbackServer, usageChunk, writeEvents, type LoopbackServer } from './support/loopback-server.js';
@@ -292,6 +293,20 @@ describe('chatStream deadlines and cancellation', () => {
     hangUp = server.nextHangUp();
     for await (const _piece of again) break;
     await hangUp;
+  });
+
+  it('a chunk whose data spans lines is relayed as one line: its text is not kept', async () => {
+    const split = JSON.stringify(chunk({ content: 'Hi' })).replace(',"choices"', '\ndata: ,"choices"');
+    server = await startLoopbackServer((_req, res) => {
+      startEventStream(res);
+      writeEvents(res, [split, chunk({}, 'stop'), '[DONE]']);
+      res.end();
+    });
+    client = createUpstreamClient();
+    const chunks = await collect(await client.chatStream(testDeployment(server.baseUrl), request, {}));
+    expect(chunks[0]?.choices[0]?.delta?.content).toBe('Hi');
+    expect(jsonTextOf(chunks[0]!)).toBe(JSON.stringify(chunk({ content: 'Hi' })));
+    expect(jsonTextOf(chunks[1]!)).toBe(JSON.stringify(chunk({}, 'stop')));
   });
 
   it('an already-aborted signal sends nothing', async () => {
