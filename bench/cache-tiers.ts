@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { systemClock } from '../src/core/clock.js';
-import { printTable, round, writeResult } from './support.js';
+import { percentile, printTable, round, writeResult } from './support.js';
 import { computeCacheKey, createResponseCache, createSingleFlight, defaultCacheConfig, type CacheConfig, type ResponseCache } from '../src/cache/index.js';
 import { seededRandom } from '../src/core/seeded-random.js';
 
@@ -57,10 +57,6 @@ interface Row extends Record<string, string | number> {
   addedP50Us: number;
   addedP99Us: number;
   p50VsBaseline: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 /** Times every op of every case in µs; the first case is the baseline. */

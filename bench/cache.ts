@@ -19,7 +19,7 @@ import { Pool } from 'undici';
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
 import { allocatePort, startFreewayProcess, writeTempFile, type Child } from './processes.js';
-import { deleteRedisPrefix, printTable, round, writeResult } from './support.js';
+import { deleteRedisPrefix, percentile, printTable, round, writeResult } from './support.js';
 import { seededRandom } from '../src/core/seeded-random.js';
 
 const OPS = Number(process.env['BENCH_OPS'] ?? 4_000);
@@ -57,8 +57,6 @@ interface Row extends Record<string, string | number> {
   'added p50 µs': number;
   'added p99 µs': number;
 }
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function redisUrl(): Promise<{ url: string; cleanup: () => Promise<void> } | undefined> {
   const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
