@@ -1,8 +1,10 @@
 /**
  * The one instant provider that bench:overhead and profile-gateway load: no latency, no limits, so
  * whatever time a request takes is spent by the parties in front of it. Runs as `freeway simulate`
- * in its own process and writes the gateway config that points at it (cache off: every request
- * goes upstream).
+ * in its own process and writes the gateway config that points at it. The cache keeps its default
+ * mode (deterministic requests only), so its policy runs on every request; the bench's requests
+ * carry no temperature or seed, like most chat traffic, so every one goes upstream. No SQLite file:
+ * the disk tier would hold nothing here.
  */
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
@@ -34,7 +36,7 @@ export async function startOverheadFleet(): Promise<OverheadFleet> {
   const spec = parseFleet(FLEET, 'bench fleet');
   const baseUrl = `http://127.0.0.1:${port}/v1`;
   spec.providers[0]!.baseUrl = baseUrl;
-  const gatewayConfigFile = writeTempFile('freeway.yaml', stringify({ ...fleetGatewayConfig(spec), cache: { mode: 'off', sqlitePath: null } }));
+  const gatewayConfigFile = writeTempFile('freeway.yaml', stringify({ ...fleetGatewayConfig(spec), cache: { sqlitePath: null } }));
   const child = await startFreewayProcess(['simulate', '--fleet', writeTempFile('fleet.yaml', FLEET), '--port', String(port)], `${baseUrl}/models`);
   return { child, port, baseUrl, apiKey: spec.providers[0]!.keys[0]!, gatewayConfigFile };
 }
