@@ -22,9 +22,10 @@ export function decideCachePolicy(
   config: Pick<CacheConfig, 'mode'>,
 ): CachePolicy {
   if (config.mode === 'off') return BYPASS;
+  // Most chat requests are not deterministic: decided before the header is read.
+  if (config.mode === 'deterministic' && !isDeterministic(body)) return BYPASS;
   const directives = parseCacheControl(requestHeaders['cache-control']);
   if (directives.has('no-store')) return BYPASS;
-  if (config.mode === 'deterministic' && !isDeterministic(body)) return BYPASS;
   // no-cache (and max-age=0, its HTTP synonym) asks for a fresh answer, which then refreshes the entry.
   if (directives.has('no-cache') || directives.get('max-age') === '0') return { lookup: false, store: true, status: 'miss' };
   return { lookup: true, store: true, status: 'miss' };
