@@ -13,7 +13,7 @@ import { startFreeway } from '../src/app/start-freeway.js';
 import { defaultFleet, fleetGatewayConfig, startFleet } from '../src/simulator/index.js';
 import type { FleetSpec } from '../src/simulator/fleet-spec.js';
 import type { FleetStats } from '../src/simulator/fleet-stats.js';
-import { printTable, round, writeResult } from './support.js';
+import { percentile, printTable, round, writeResult } from './support.js';
 import { mixedWorkload, type WorkloadKind, type WorkloadRequest } from './routing-workload.js';
 
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 240);
@@ -94,10 +94,6 @@ function classMap(spec: FleetSpec): Map<string, string> {
   return map;
 }
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
-};
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const share = (part: number, whole: number) => `${round((100 * part) / Math.max(1, whole), 1)}%`;
 
@@ -121,7 +117,7 @@ function fleetTotals(arm: Arm, classes: Map<string, string>) {
 
 function summarize(arm: Arm, classes: Map<string, string>) {
   const ok = arm.outcomes.filter((o) => o.status === 200);
-  const latencies = ok.map((o) => o.ms);
+  const latencies = ok.map((o) => o.ms).sort((a, b) => a - b);
   const totals = fleetTotals(arm, classes);
   return {
     model: arm.model,
@@ -130,8 +126,8 @@ function summarize(arm: Arm, classes: Map<string, string>) {
     errors: arm.outcomes.length - ok.length,
     clientSaw429: arm.outcomes.filter((o) => o.status === 429).length,
     meanMs: round(mean(latencies), 1),
-    p50Ms: round(percentile(latencies, 0.5), 1),
-    p95Ms: round(percentile(latencies, 0.95), 1),
+    p50Ms: round(percentile(latencies, 50) || 0, 1),
+    p95Ms: round(percentile(latencies, 95) || 0, 1),
     wallSeconds: round(arm.wallSeconds, 1),
     ...totals,
   };
