@@ -38,11 +38,21 @@ export function jsonTextOf(value: Record<string, unknown>): string {
   if (model === known.model) return known.text;
   if (typeof model === 'string' && typeof known.model === 'string') {
     // Only the model was renamed: swap its one occurrence, when it has exactly one in that exact form.
-    const field = `"model":${JSON.stringify(known.model)}`;
+    const { field, replacement } = modelSwap(known.model, model);
     const at = known.text.indexOf(field);
     if (at !== -1 && known.text.indexOf(field, at + field.length) === -1) {
-      return `${known.text.slice(0, at)}"model":${JSON.stringify(model)}${known.text.slice(at + field.length)}`;
+      return known.text.slice(0, at) + replacement + known.text.slice(at + field.length);
     }
   }
   return JSON.stringify(value);
+}
+
+/** The last rename's two strings: every chunk of a stream makes the same rename, so they are built once per stream, not per chunk. */
+let lastSwap = { from: '', to: '', field: '', replacement: '' };
+
+function modelSwap(from: string, to: string): { field: string; replacement: string } {
+  if (lastSwap.from !== from || lastSwap.to !== to) {
+    lastSwap = { from, to, field: `"model":${JSON.stringify(from)}`, replacement: `"model":${JSON.stringify(to)}` };
+  }
+  return lastSwap;
 }

@@ -6,8 +6,8 @@
  */
 import { calendarWindow } from '../core/calendar-window.js';
 
-const goDurationPattern = /^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
-const goDurationPart = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+// Sticky: each exec must start where the last part ended, so one pass both checks and sums.
+const goDurationPart = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 const goUnitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A Go `time.Duration` string (`1m26.4s`, `577.5ms`, `6m0s`, `12ms`) in ms; a bare `0` is zero. */
@@ -15,9 +15,14 @@ export function parseGoDuration(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === '0') return 0;
-  if (!goDurationPattern.test(text)) return undefined;
+  if (text === '') return undefined;
   let total = 0;
-  for (const [, amount, unit] of text.matchAll(goDurationPart)) total += Number(amount) * (goUnitMs[unit ?? ''] ?? 0);
+  goDurationPart.lastIndex = 0;
+  while (goDurationPart.lastIndex < text.length) {
+    const part = goDurationPart.exec(text);
+    if (!part) return undefined;
+    total += Number(part[1]) * (goUnitMs[part[2] ?? ''] ?? 0);
+  }
   return total;
 }
 

@@ -20,6 +20,18 @@ describe('parsed JSON text', () => {
     expect(jsonTextOf(chunk)).toContain('"model":"auto"');
   });
 
+  it('renames right when streams with different models interleave (the swap strings are reused)', () => {
+    const rename = (from: string, to: string) => {
+      const chunk = parsed(`{"model":${JSON.stringify(from)},"choices":[]}`);
+      chunk['model'] = to;
+      return jsonTextOf(chunk);
+    };
+    expect(rename('up-a', 'a')).toBe('{"model":"a","choices":[]}');
+    expect(rename('up-b', 'b')).toBe('{"model":"b","choices":[]}');
+    expect(rename('up-a', 'other')).toBe('{"model":"other","choices":[]}');
+    expect(rename('up-a', 'a')).toBe('{"model":"a","choices":[]}');
+  });
+
   it('serialises afresh when the model appears twice, is spaced, or the object was copied or forgotten', () => {
     const twice = parsed('{"model":"m","choices":[{"model":"m"}]}');
     twice['model'] = 'n';

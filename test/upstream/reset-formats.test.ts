@@ -31,7 +31,7 @@ describe('Go durations (OpenAI, Groq)', () => {
     expect(parseGoDuration(text)).toBeCloseTo(ms, 6);
   });
 
-  it.each(['', 'soon', '-1s', '1x', '5', undefined])('%s is unknown', (text) => {
+  it.each(['', 'soon', '-1s', '1x', '5', '6msx', '1s2', '1s 2s', '1.5.5s', undefined])('%s is unknown', (text) => {
     expect(parseGoDuration(text)).toBeUndefined();
   });
 

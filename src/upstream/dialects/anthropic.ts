@@ -12,15 +12,21 @@ const families = [
   ['input-tokens', 'tokens'],
   ['output-tokens', 'tokens'],
 ] as const;
+// Built once: a header name assembled per answer costs more than the lookup itself.
+const headerNames = families.map(([family, unit]) => ({
+  unit,
+  limit: `anthropic-ratelimit-${family}-limit`,
+  remaining: `anthropic-ratelimit-${family}-remaining`,
+  reset: `anthropic-ratelimit-${family}-reset`,
+}));
 
 export function parseAnthropicSignal(input: SignalInput): RateLimitSignal {
   const observations: LimitObservation[] = [];
-  for (const [family, unit] of families) {
-    const prefix = `anthropic-ratelimit-${family}`;
-    const observation = observationFrom(unit, undefined, {
-      limit: input.header(`${prefix}-limit`),
-      remaining: input.header(`${prefix}-remaining`),
-      resetAt: parseRfc3339(input.header(`${prefix}-reset`)),
+  for (const names of headerNames) {
+    const observation = observationFrom(names.unit, undefined, {
+      limit: input.header(names.limit),
+      remaining: input.header(names.remaining),
+      resetAt: parseRfc3339(input.header(names.reset)),
     });
     if (observation) observations.push(observation);
   }

@@ -13,19 +13,27 @@ const windows = [
   ['hour', HOUR],
   ['day', DAY],
 ] as const;
+// Built once: a header name assembled per answer costs more than the lookup itself.
+const headerNames = (['requests', 'tokens'] as const).flatMap((unit) =>
+  windows.map(([name, windowMs]) => ({
+    unit,
+    windowMs,
+    reset: `x-ratelimit-reset-${unit}-${name}`,
+    limit: `x-ratelimit-limit-${unit}-${name}`,
+    remaining: `x-ratelimit-remaining-${unit}-${name}`,
+  })),
+);
 
 export function parseCerebrasSignal(input: SignalInput): RateLimitSignal {
   const observations: LimitObservation[] = [];
-  for (const unit of ['requests', 'tokens'] as const) {
-    for (const [name, windowMs] of windows) {
-      const reset = parseFloatSeconds(input.header(`x-ratelimit-reset-${unit}-${name}`));
-      const observation = observationFrom(unit, windowMs, {
-        limit: input.header(`x-ratelimit-limit-${unit}-${name}`),
-        remaining: input.header(`x-ratelimit-remaining-${unit}-${name}`),
-        resetAt: reset === undefined ? undefined : input.now + reset,
-      });
-      if (observation) observations.push(observation);
-    }
+  for (const names of headerNames) {
+    const reset = parseFloatSeconds(input.header(names.reset));
+    const observation = observationFrom(names.unit, names.windowMs, {
+      limit: input.header(names.limit),
+      remaining: input.header(names.remaining),
+      resetAt: reset === undefined ? undefined : input.now + reset,
+    });
+    if (observation) observations.push(observation);
   }
   if (input.status !== 429) return buildSignal(input, observations, retryAfterFromAnswer(input));
   const code = errorObject(input.body())?.['code'];

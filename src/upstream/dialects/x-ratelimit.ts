@@ -8,14 +8,21 @@ import { parseDurationOrSeconds } from '../reset-formats.js';
 import { buildSignal, errorMessage, errorObject, observationFrom, periodFromText, retryAfterFromAnswer, type SignalInput } from '../signal-input.js';
 
 const units = ['requests', 'tokens'] as const;
+// Built once: a header name assembled per answer costs more than the lookup itself.
+const headerNames = units.map((unit) => ({
+  unit,
+  reset: `x-ratelimit-reset-${unit}`,
+  limit: `x-ratelimit-limit-${unit}`,
+  remaining: `x-ratelimit-remaining-${unit}`,
+}));
 
 export function parseXRateLimit(input: SignalInput, windows: { requests?: number; tokens?: number }): RateLimitSignal {
   const observations: LimitObservation[] = [];
-  for (const unit of units) {
-    const reset = parseDurationOrSeconds(input.header(`x-ratelimit-reset-${unit}`));
-    const observation = observationFrom(unit, windows[unit], {
-      limit: input.header(`x-ratelimit-limit-${unit}`),
-      remaining: input.header(`x-ratelimit-remaining-${unit}`),
+  for (const names of headerNames) {
+    const reset = parseDurationOrSeconds(input.header(names.reset));
+    const observation = observationFrom(names.unit, windows[names.unit], {
+      limit: input.header(names.limit),
+      remaining: input.header(names.remaining),
       resetAt: reset === undefined ? undefined : input.now + reset,
     });
     if (observation) observations.push(observation);
