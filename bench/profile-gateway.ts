@@ -1,8 +1,9 @@
 /**
  * tsx bench/profile-gateway.ts [json|stream] — where the gateway process spends its CPU under load.
  * Env: PROFILE_SECONDS, PROFILE_ROUNDS, PROFILE_TOP, PROFILE_CPU=0, PROFILE_BASELINE=<other checkout>/bin/freeway.js.
- * Starts the bench fleet, the bare passthrough proxy and a built Freeway (with `--cpu-prof`) in their
- * own processes, loads the proxy and Freeway in interleaved rounds, then prints each one's CPU time
+ * Starts the bench fleet, the bare passthrough proxy, a Fastify proxy (fastify-proxy.ts: Freeway's
+ * server stack with no product in it) and a built Freeway (with `--cpu-prof`) in their own
+ * processes, loads them in interleaved rounds, then prints each one's CPU time
  * per answered request (from /proc: steadier than req/s on a shared machine) and Freeway's top
  * frames by self time (function and file) and by inclusive time (package or file).
  * It measures only; bench:overhead is the benchmark of record.
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
   const freewayPort = allocatePort();
   const proxyPort = allocatePort();
   const proxy = await startScriptProcess('passthrough-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(proxyPort)], `http://127.0.0.1:${proxyPort}/`);
+  const fastifyPort = allocatePort();
+  const fastifyProxy = await startScriptProcess('fastify-proxy.ts', [`http://127.0.0.1:${fleetPort}`, String(fastifyPort)], `http://127.0.0.1:${fastifyPort}/`);
   const freewayBin = join(import.meta.dirname, '..', 'bin', 'freeway.js');
   const spawnedAt = performance.now();
   const freeway = await startChild(
@@ -106,13 +109,14 @@ async function main(): Promise<void> {
   const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 16, ...(MODE === 'stream' ? { stream: true } : {}) });
   const targets: { name: string; child: Child; url: string; headers: Record<string, string> }[] = [
     { name: 'passthrough', child: proxy, url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
+    { name: 'fastify proxy', child: fastifyProxy, url: `http://127.0.0.1:${fastifyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
     { name: 'freeway', child: freeway, url: `http://127.0.0.1:${freewayPort}/v1/chat/completions`, headers: {} },
     ...(baseline ? [{ name: 'baseline', child: baseline, url: `http://127.0.0.1:${baselinePort}/v1/chat/completions`, headers: {} }] : []),
   ];
   for (const target of targets) await load({ url: target.url, headers: target.headers, body, connections: 32, durationSeconds: 1 }); // warm-up (JIT)
   const skipUs = (performance.now() - spawnedAt) * 1000;
-  const perAnswer: Record<string, number[]> = { passthrough: [], freeway: [], baseline: [] };
-  const rates: Record<string, number[]> = { passthrough: [], freeway: [], baseline: [] };
+  const perAnswer: Record<string, number[]> = Object.fromEntries(targets.map(({ name }) => [name, []]));
+  const rates: Record<string, number[]> = Object.fromEntries(targets.map(({ name }) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const target of targets) {
       const pid = target.child.process.pid!;
@@ -123,12 +127,13 @@ async function main(): Promise<void> {
       rates[target.name]!.push(result.okPerSecond);
     }
   }
-  await Promise.all([freeway.stop(), baseline?.stop(), proxy.stop(), fleet.stop()]);
+  await Promise.all([freeway.stop(), baseline?.stop(), proxy.stop(), fastifyProxy.stop(), fleet.stop()]);
 
   const cpu = (name: string) => median(perAnswer[name]!);
   printTable(`${MODE}: ${ROUNDS} interleaved rounds × ${SECONDS}s, median`, [
     ...targets.map(({ name }) => ({ target: name, 'req/s': round(median(rates[name]!), 0), 'cpu µs/answer': round(cpu(name), 0) })),
     { target: 'freeway/passthrough', 'req/s': round(median(rates['freeway']!) / median(rates['passthrough']!)), 'cpu µs/answer': round(cpu('freeway') / cpu('passthrough')) },
+    { target: 'freeway/fastify proxy', 'req/s': round(median(rates['freeway']!) / median(rates['fastify proxy']!)), 'cpu µs/answer': round(cpu('freeway') / cpu('fastify proxy')) },
     ...(baseline ? [{ target: 'freeway/baseline', 'req/s': round(median(rates['freeway']!) / median(rates['baseline']!)), 'cpu µs/answer': round(cpu('freeway') / cpu('baseline')) }] : []),
   ]);
   if (!PROFILE) return;
