@@ -22,9 +22,9 @@
  *   maxTokens?})`, `ttftQuantile(id, q, promptTokens?)`, `toJSON`/`fromJSON`,
  *   `saveToFile`/`loadFromFile`.
  */
+export { estimateTokens } from './token-estimate.js';
 export {
   extractTaskFeatures,
-  estimateTokens,
   taskKinds,
   type TaskFeatures,
   type TaskKind,

@@ -1,10 +1,10 @@
 /**
  * Task features: what a request needs and how hard it looks, read from the OpenAI body with cheap
- * signals only (a handful of regexes over a bounded slice of text, one sampled token count) so it
+ * signals only (a handful of regexes over a bounded slice of text, one token estimate) so it
  * stays well under a millisecond. It never calls a model, never reads the network, never mutates
  * the body, and never rejects a request: judging the features is the router's job.
  */
-import { countTokens } from 'gpt-tokenizer';
+import { estimateTokens } from './token-estimate.js';
 
 export const taskKinds = [
   'code',
@@ -30,8 +30,8 @@ export interface TaskFeatures {
   endpoint: 'chat' | 'embeddings';
   /** Estimated prompt tokens: messages, tool definitions, images. An OpenAI-vocabulary estimate. */
   promptTokens: number;
-  /** `exact` when every character went through the tokenizer, `sampled` when extrapolated from a sample. */
-  tokenCount: 'exact' | 'sampled';
+  /** `exact` when every character went through the tokenizer, `estimated` when counted from characters (long prompts). */
+  tokenCount: 'exact' | 'estimated';
   /** `max_completion_tokens` or `max_tokens`, when the client set one. */
   maxTokens: number | undefined;
   kind: TaskKind;
@@ -43,9 +43,6 @@ export interface TaskFeatures {
   messages: number;
 }
 
-/** Beyond this many characters the tokenizer sees a sample only: BPE costs ~0.1 µs per character. */
-const exactTokenLimit = 2_000;
-const sampleSlice = 400;
 /** Per-message framing tokens (role markers), as OpenAI counts them. */
 const messageOverhead = 4;
 /** A mid-size image at high detail; providers differ, so this is a planning figure, not a bill. */
@@ -190,7 +187,7 @@ export function extractTaskFeatures(body: Record<string, unknown>): TaskFeatures
   return {
     endpoint: 'chat',
     promptTokens,
-    tokenCount: counted.exact ? 'exact' : 'sampled',
+    tokenCount: counted.exact ? 'exact' : 'estimated',
     maxTokens,
     kind,
     signals,
@@ -198,55 +195,6 @@ export function extractTaskFeatures(body: Record<string, unknown>): TaskFeatures
     difficulty,
     messages: rawMessages.length,
   };
-}
-
-/**
- * Exact BPE counts for short prompts; above `exactTokenLimit` characters, three slices (head,
- * middle, tail) are tokenized and their tokens-per-character ratio extrapolated. A plain chars/4
- * rule misjudges code and non-Latin text by 30-100%; the sample keeps the text's own ratio for a
- * fixed cost of ~1,200 characters of BPE. Accepts the texts separately so none is ever joined.
- */
-export function estimateTokens(texts: string | readonly string[]): { tokens: number; exact: boolean } {
-  const list = typeof texts === 'string' ? [texts] : texts;
-  let length = 0;
-  for (const text of list) length += text.length;
-  if (length <= exactTokenLimit) {
-    let tokens = 0;
-    for (const text of list) tokens += countShortText(text);
-    return { tokens, exact: true };
-  }
-  const sample = [0, length / 2 - sampleSlice / 2, length - sampleSlice].map((at) => sliceAt(list, at)).join('\n');
-  const ratio = countTokens(sample) / Math.max(1, sample.length);
-  return { tokens: Math.ceil(length * ratio), exact: false };
-}
-
-/** Exact counts of recent short texts: system prompts and few-shot turns repeat from request to request. */
-const shortCounts = new Map<string, number>();
-const maxShortCounts = 1_024;
-
-/** `countTokens`, memoised: a Map lookup costs far less than BPE, and the result is the same exact count. */
-function countShortText(text: string): number {
-  let tokens = shortCounts.get(text);
-  if (tokens === undefined) {
-    tokens = countTokens(text);
-    // Oldest first out: a bounded memo (at most ~1,000 texts of ≤ 2,000 characters).
-    if (shortCounts.size >= maxShortCounts) shortCounts.delete(shortCounts.keys().next().value as string);
-    shortCounts.set(text, tokens);
-  }
-  return tokens;
-}
-
-/** Up to `sampleSlice` characters of the text holding overall position `at`. */
-function sliceAt(texts: readonly string[], at: number): string {
-  let offset = 0;
-  for (const text of texts) {
-    if (at < offset + text.length) {
-      const start = Math.max(0, Math.min(Math.floor(at - offset), text.length - sampleSlice));
-      return text.slice(start, start + sampleSlice);
-    }
-    offset += text.length;
-  }
-  return '';
 }
 
 function scanWindow(texts: readonly string[]): string {
@@ -264,7 +212,7 @@ function embeddingFeatures(body: Record<string, unknown>): TaskFeatures {
   return {
     endpoint: 'embeddings',
     promptTokens: counted.tokens,
-    tokenCount: counted.exact ? 'exact' : 'sampled',
+    tokenCount: counted.exact ? 'exact' : 'estimated',
     maxTokens: undefined,
     kind: 'extraction',
     signals: ['embedding input'],

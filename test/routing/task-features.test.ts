@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countTokens } from 'gpt-tokenizer';
 import { estimateTokens, extractTaskFeatures } from '../../src/routing/index.js';
@@ -25,15 +27,30 @@ describe('extractTaskFeatures', () => {
     expect(features.promptTokens).toBe(countTokens('Hello there, general Kenobi.') + 4);
   });
 
-  it('samples long prompts and stays within 10% of the exact count', () => {
-    const text = Array.from(
-      { length: 3000 },
-      (_, i) => `line ${i}: the value of item_${i} is ${(i * 7919) % 1000}.`,
-    ).join('\n');
-    const estimate = estimateTokens(text);
-    expect(estimate.exact).toBe(false);
-    const exact = countTokens(text);
-    expect(Math.abs(estimate.tokens - exact) / exact).toBeLessThan(0.1);
+  it('estimates long prompts from their characters, within 16% of the exact count for prose, code, JSON and other languages', () => {
+    const repo = (file: string) => readFileSync(join(import.meta.dirname, '../..', file), 'utf8').slice(0, 6_000);
+    const texts = {
+      prose: repo('README.md'),
+      code: repo('src/gateway/chat.ts'),
+      json: repo('package.json') + repo('tsconfig.json'),
+      japanese: '自由なLLM APIの無料枠を一つのエンドポイントにまとめます。各プロバイダーの制限を守りながら、リクエストを振り分けます。'.repeat(40),
+      russian: 'Бесплатные тарифы объединены в одну точку доступа. Шлюз соблюдает ограничения каждого поставщика. '.repeat(40),
+      french: 'Le programme réunit les offres gratuites derrière un point d’accès unique et respecte les limites de chaque fournisseur. '.repeat(40),
+      greek: 'Το πρόγραμμα συνδυάζει τις δωρεάν υπηρεσίες σε ένα σημείο πρόσβασης και σέβεται τα όρια κάθε παρόχου. '.repeat(40),
+      numbers: Array.from({ length: 300 }, (_, i) => `line ${i}: the value of item_${i} is ${(i * 7919) % 1000}.`).join('\n'),
+    };
+    for (const [kind, text] of Object.entries(texts)) {
+      const estimate = estimateTokens(text);
+      expect(estimate.exact, kind).toBe(false);
+      const exact = countTokens(text);
+      expect(Math.abs(estimate.tokens - exact) / exact, kind).toBeLessThan(0.16);
+    }
+  });
+
+  it('counts short prompts exactly, even split over several messages', () => {
+    const parts = ['You are terse.', 'Name three colours.', 'Red, green, blue.', 'Three more?'];
+    expect(estimateTokens(parts)).toEqual({ tokens: parts.reduce((sum, part) => sum + countTokens(part), 0), exact: true });
+    expect(estimateTokens(['x'.repeat(300)]).exact).toBe(false);
   });
 
   it('reads max_completion_tokens before max_tokens', () => {
