@@ -6,10 +6,16 @@
  * Each party runs in its own process; autocannon runs in this one. Prints throughput (2xx answers
  * per second), added p50/p99 latency against the direct run (each answer's latency to the µs, not
  * autocannon's whole milliseconds), and p99 at a fixed 500 requests per second.
+ * Modes: `json` and `stream` send one short prompt, the same every time; `json2k` sends a 2,000-
+ * character prompt made unique per request (an id up front), as real chat traffic is: what Freeway
+ * reads from a prompt (token estimate, task signals) costs in proportion to its length, and a
+ * prompt seen before costs less.
  */
 import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, type Child } from './processes.js';
 import { cpuMs } from './process-cpu.js';
 import { startOverheadFleet } from './overhead-fleet.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -43,18 +49,21 @@ async function main(): Promise<void> {
   // The process whose CPU time each target costs (direct: the provider itself). CPU per answer is
   // steadier than answers per second on a shared machine, where other work takes the cores.
   const processOf: Record<Target, Child> = { direct: fleet, passthrough: proxy, freeway, portkey };
-  const body = (stream: boolean) =>
-    JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
+  const body = (stream: boolean, content = 'Say hi') =>
+    JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
+  // Prose and markdown from the README, 2,000 characters, behind an id autocannon makes fresh per request.
+  const longPrompt = `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}`;
 
-  const modes = ['json', 'stream', 'rate500'] as const;
+  const modes = ['json', 'stream', 'rate500', 'json2k'] as const;
+  type Mode = (typeof modes)[number];
   const emptyRuns = (): Record<Target, LoadResult[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
   const emptyCpu = (): Record<Target, number[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
-  const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns() };
-  const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu() };
+  const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns(), json2k: emptyRuns() };
+  const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu(), json2k: emptyCpu() };
   // Every party gets the same unmeasured warm-up in both modes: a cold JIT would otherwise weigh on round one.
-  for (const stream of [false, true]) {
+  for (const warmUpBody of [body(false), body(true), body(false, longPrompt)]) {
     for (const name of Object.keys(targets) as Target[]) {
-      await load({ url: targets[name].url, headers: targets[name].headers, body: body(stream), connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
+      await load({ url: targets[name].url, headers: targets[name].headers, body: warmUpBody, uniqueIds: true, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
     }
   }
   for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
@@ -65,7 +74,8 @@ async function main(): Promise<void> {
         const result = await load({
           url: targets[name].url,
           headers: targets[name].headers,
-          body: body(mode === 'stream'),
+          body: mode === 'json2k' ? body(false, longPrompt) : body(mode === 'stream'),
+          uniqueIds: mode === 'json2k',
           connections: mode === 'rate500' ? 16 : CONNECTIONS,
           durationSeconds: SECONDS,
           ...(mode === 'rate500' ? { overallRate: 500 } : {}),
@@ -99,14 +109,15 @@ async function main(): Promise<void> {
     summary[mode] = rows;
   }
   // Successful answers only: failures are not throughput.
-  const rps = (mode: (typeof modes)[number], name: Target) => median(results[mode][name].map((r) => r.okPerSecond));
+  const rps = (mode: Mode, name: Target) => median(results[mode][name].map((r) => r.okPerSecond));
   const p99 = (name: Target) => median(results.rate500[name].map((r) => r.p99Ms));
-  const cpu = (mode: (typeof modes)[number], name: Target) => median(cpuPerAnswer[mode][name]);
+  const cpu = (mode: Mode, name: Target) => median(cpuPerAnswer[mode][name]);
   const ratios = {
     'freeway/portkey': round(rps('json', 'freeway') / rps('json', 'portkey')),
     'freeway/passthrough': round(rps('json', 'freeway') / rps('json', 'passthrough')),
     'stream freeway/portkey': round(rps('stream', 'freeway') / rps('stream', 'portkey')),
     'stream freeway/passthrough': round(rps('stream', 'freeway') / rps('stream', 'passthrough')),
+    '2k prompts freeway/passthrough': round(rps('json2k', 'freeway') / rps('json2k', 'passthrough')),
     'added p99 @500rps ms': round(p99('freeway') - p99('direct')),
     // The floor any Node proxy adds at that rate, measured beside it.
     'passthrough added p99 @500rps ms': round(p99('passthrough') - p99('direct')),

@@ -15,6 +15,7 @@ const benchmarks = [
   'cache-tiers.ts',
   'routing-mix.ts',
   'predictor-accuracy.ts',
+  'prompt-tokens.ts',
   'shaping.ts',
   'batch.ts',
 ];

@@ -25,6 +25,8 @@ export interface LoadOptions {
   durationSeconds?: number;
   /** Fixed total request rate; omitted = as fast as it goes. */
   overallRate?: number;
+  /** Replace each `[<id>]` in the body with a fresh random id, so that no two requests are alike. */
+  uniqueIds?: boolean;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -41,6 +43,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections ?? 32,
         duration: options.durationSeconds ?? 5,
         ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+        ...(options.uniqueIds ? { idReplacement: true } : {}),
       },
       (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
     );
