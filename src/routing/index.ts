@@ -3,8 +3,8 @@
  * Imports only src/core; never calls a provider, reserves quota or changes the request.
  *
  * API
- * - `extractTaskFeatures(body) → TaskFeatures`: prompt tokens (exact BPE ≤2k chars, sampled
- *   above), `maxTokens`, `kind` (code | classification | extraction | summarization | translation |
+ * - `extractTaskFeatures(body) → TaskFeatures`: prompt tokens (exact BPE up to 256 characters,
+ *   estimated from the characters above: token-estimate.ts), `maxTokens`, `kind` (code | classification | extraction | summarization | translation |
  *   creative | reasoning | chat), `needs` {tools, json, vision, longContext}, `difficulty` 0..1.
  * - `sizeClassOf(params)`, `buildCapabilityMatrix(deployments)`: tiny <4B, small <15B, medium <40B,
  *   large <100B, frontier ≥100B, or unknown.

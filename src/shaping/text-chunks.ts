@@ -1,7 +1,7 @@
 /**
  * Token-counted text splitting for long inputs: pieces of at most N tokens cut at paragraph
  * boundaries, then sentence boundaries, and only as a last resort inside a sentence. Counts use
- * gpt-tokenizer (the project's tokenizer, as in routing/task-features.ts); callers leave headroom
+ * gpt-tokenizer (the project's tokenizer, as in routing/token-estimate.ts); callers leave headroom
  * for vocabularies that count more. Pure functions: no I/O, no clock.
  */
 import { countTokens, decode, encode } from 'gpt-tokenizer';
