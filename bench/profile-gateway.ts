@@ -1,5 +1,6 @@
 /**
- * tsx bench/profile-gateway.ts [json|stream] — where the gateway process spends its CPU under load.
+ * tsx bench/profile-gateway.ts [json|stream|json2k] — where the gateway process spends its CPU under load
+ * (json2k: unique 2,000-character prompts, as in bench:overhead).
  * Env: PROFILE_SECONDS, PROFILE_ROUNDS, PROFILE_TOP, PROFILE_CPU=0, PROFILE_BASELINE=<other checkout>/bin/freeway.js.
  * Starts the bench fleet, the bare passthrough proxy, a Fastify proxy (fastify-proxy.ts: Freeway's
  * server stack with no product in it) and a built Freeway (with `--cpu-prof`) in their own
@@ -15,7 +16,7 @@ import { load, median, printTable, round } from './support.js';
 import { cpuMs } from './process-cpu.js';
 import { startOverheadFleet } from './overhead-fleet.js';
 
-const MODE = process.argv[2] === 'stream' ? 'stream' : 'json';
+const MODE = process.argv[2] === 'stream' || process.argv[2] === 'json2k' ? process.argv[2] : 'json';
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 3);
 const ROUNDS = Number(process.env['PROFILE_ROUNDS'] ?? 3);
 const TOP = Number(process.env['PROFILE_TOP'] ?? 30);
@@ -106,14 +107,16 @@ async function main(): Promise<void> {
   const baseline = BASELINE
     ? await startChild(process.execPath, [BASELINE, 'serve', '--config', configFile, '--port', String(baselinePort)], `http://127.0.0.1:${baselinePort}/healthz`)
     : undefined;
-  const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 16, ...(MODE === 'stream' ? { stream: true } : {}) });
+  const content = MODE === 'json2k' ? `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}` : 'Say hi';
+  const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content }], max_tokens: 16, ...(MODE === 'stream' ? { stream: true } : {}) });
+  const uniqueIds = MODE === 'json2k';
   const targets: { name: string; child: Child; url: string; headers: Record<string, string> }[] = [
     { name: 'passthrough', child: proxy, url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
     { name: 'fastify proxy', child: fastifyProxy, url: `http://127.0.0.1:${fastifyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
     { name: 'freeway', child: freeway, url: `http://127.0.0.1:${freewayPort}/v1/chat/completions`, headers: {} },
     ...(baseline ? [{ name: 'baseline', child: baseline, url: `http://127.0.0.1:${baselinePort}/v1/chat/completions`, headers: {} }] : []),
   ];
-  for (const target of targets) await load({ url: target.url, headers: target.headers, body, connections: 32, durationSeconds: 1 }); // warm-up (JIT)
+  for (const target of targets) await load({ url: target.url, headers: target.headers, body, uniqueIds, connections: 32, durationSeconds: 1 }); // warm-up (JIT)
   const skipUs = (performance.now() - spawnedAt) * 1000;
   const perAnswer: Record<string, number[]> = Object.fromEntries(targets.map(({ name }) => [name, []]));
   const rates: Record<string, number[]> = Object.fromEntries(targets.map(({ name }) => [name, []]));
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
     for (const target of targets) {
       const pid = target.child.process.pid!;
       const before = cpuMs(pid);
-      const result = await load({ url: target.url, headers: target.headers, body, connections: 32, durationSeconds: SECONDS });
+      const result = await load({ url: target.url, headers: target.headers, body, uniqueIds, connections: 32, durationSeconds: SECONDS });
       const answers = result.okPerSecond * SECONDS;
       perAnswer[target.name]!.push(((cpuMs(pid) - before) * 1000) / Math.max(1, answers));
       rates[target.name]!.push(result.okPerSecond);
