@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countTokens } from 'gpt-tokenizer';
 import { estimateTokens, extractTaskFeatures } from '../../src/routing/index.js';
+import { tokensFromCharacters } from '../../src/routing/token-estimate.js';
 import { requestFixtures } from './request-fixtures.js';
 
 describe('extractTaskFeatures', () => {
@@ -45,6 +46,16 @@ describe('extractTaskFeatures', () => {
       const exact = countTokens(text);
       expect(Math.abs(estimate.tokens - exact) / exact, kind).toBeLessThan(0.16);
     }
+  });
+
+  it('reads a prompt of megabytes from three windows, close to reading all of it', () => {
+    const repo = (file: string) => readFileSync(join(import.meta.dirname, '../..', file), 'utf8');
+    // Prose first, code last: the windows see both, and the middle.
+    const texts = [repo('README.md').repeat(20), repo('src/gateway/chat.ts').repeat(40)];
+    const whole = texts.reduce((sum, text) => sum + tokensFromCharacters(text), 0);
+    const estimate = estimateTokens(texts);
+    expect(estimate.exact).toBe(false);
+    expect(Math.abs(estimate.tokens - whole) / whole).toBeLessThan(0.1);
   });
 
   it('counts short prompts exactly, even split over several messages', () => {
