@@ -11,11 +11,11 @@
  * reads from a prompt (token estimate, task signals) costs in proportion to its length, and a
  * prompt seen before costs less.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, type Child } from './processes.js';
 import { cpuMs } from './process-cpu.js';
 import { startOverheadFleet } from './overhead-fleet.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
   const processOf: Record<Target, Child> = { direct: fleet, passthrough: proxy, freeway, portkey };
   const body = (stream: boolean, content = 'Say hi') =>
     JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
-  // Prose and markdown from the README, 2,000 characters, behind an id autocannon makes fresh per request.
-  const longPrompt = `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}`;
+  // Prose and markdown from the README, 2,000 characters, behind a number of its own per request (load's uniqueIds).
+  const longBody = body(false, `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}`);
 
   const modes = ['json', 'stream', 'rate500', 'json2k'] as const;
   type Mode = (typeof modes)[number];
@@ -60,10 +60,10 @@ async function main(): Promise<void> {
   const emptyCpu = (): Record<Target, number[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
   const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns(), json2k: emptyRuns() };
   const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu(), json2k: emptyCpu() };
-  // Every party gets the same unmeasured warm-up in both modes: a cold JIT would otherwise weigh on round one.
-  for (const warmUpBody of [body(false), body(true), body(false, longPrompt)]) {
+  // Every party gets the same unmeasured warm-up in every kind of request: a cold JIT would otherwise weigh on round one.
+  for (const warmUpBody of [body(false), body(true), longBody]) {
     for (const name of Object.keys(targets) as Target[]) {
-      await load({ url: targets[name].url, headers: targets[name].headers, body: warmUpBody, uniqueIds: true, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
+      await load({ url: targets[name].url, headers: targets[name].headers, body: warmUpBody, uniqueIds: warmUpBody === longBody, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
     }
   }
   for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         const result = await load({
           url: targets[name].url,
           headers: targets[name].headers,
-          body: mode === 'json2k' ? body(false, longPrompt) : body(mode === 'stream'),
+          body: mode === 'json2k' ? longBody : body(mode === 'stream'),
           uniqueIds: mode === 'json2k',
           connections: mode === 'rate500' ? 16 : CONNECTIONS,
           durationSeconds: SECONDS,

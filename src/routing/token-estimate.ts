@@ -1,19 +1,21 @@
 /**
  * Prompt token estimates in an OpenAI vocabulary (o200k, gpt-tokenizer's), for quota reservations
- * and context checks. BPE costs 0.1–0.3 µs per character of real text, so a 2,000-character prompt
- * would cost more than everything else Freeway does for the request. So:
+ * and context checks. BPE costs 0.1–0.3 µs per character of real text: on a 2,000-character prompt
+ * it would cost more than everything else Freeway does for the request. So:
  * - short prompts (up to `exactTokenLimit` characters in all) are counted exactly, and memoised,
  *   since short texts (greetings, labels, few-shot turns) repeat from request to request;
- * - longer ones are estimated from their characters in one pass (about 5 ns per character), with
- *   the splitting rules of the BPE's pre-tokenizer (beyond 64 KiB, from three 16 KiB windows): a word of up to 9 ASCII letters (a camelCase hump
- *   counts as a word) is one token, longer words one per 5 letters, digits one per 3, punctuation one
- *   per 3, a run of whitespace one (a single space rides on the next word), CJK 0.8 per character,
- *   words of other scripts one per 3 (Greek) to 5.5 (Cyrillic) characters. Against the exact count,
- *   on English prose, TypeScript, JSON, number-heavy lines, CJK, and French, German, Spanish, Russian,
- *   Greek, Arabic and Hindi sentences of 2,000 characters or more, it is within 16% (typically 3–10%;
- *   code reads 9% high); the token margin (config quota.tokenMargin) covers that. A plain chars/4 rule is off by 30–100% on code and non-Latin text, and BPE on a
- *   sample of the text misses what the sample skipped (a table, a code block) by as much.
- *   bench/prompt-tokens.ts measures both the cost and the error.
+ * - longer ones are estimated from their characters in one pass (about 5 ns a character; beyond
+ *   64 KiB from three 16 KiB windows), with the splitting rules of the BPE's pre-tokenizer: a word
+ *   of up to 9 Latin letters (a camelCase hump counts as a word) is one token, longer words one per
+ *   5 letters, digits one per 3, punctuation one per 3, a run of whitespace one (a single space
+ *   rides on the next word), CJK 0.8 per character, words of other scripts one per 3 (Greek) to
+ *   5.5 (Cyrillic) characters.
+ * Against the exact count, on English prose, TypeScript, JSON, number-heavy lines, CJK, and French,
+ * German, Spanish, Russian, Greek, Arabic and Hindi text of 2,000 characters or more, the estimate
+ * is within 16% (typically 3–10%; code reads 9% high); the token margin (config quota.tokenMargin)
+ * covers that. A plain chars/4 rule is off by 30–100% on code and non-Latin text, and BPE on a
+ * sample of the text misses what the sample skipped (a table, a code block) by as much.
+ * bench/prompt-tokens.ts measures both the cost and the error.
  */
 import { countTokens } from 'gpt-tokenizer';
 
