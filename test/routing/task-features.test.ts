@@ -38,6 +38,8 @@ describe('extractTaskFeatures', () => {
       russian: 'Бесплатные тарифы объединены в одну точку доступа. Шлюз соблюдает ограничения каждого поставщика. '.repeat(40),
       french: 'Le programme réunit les offres gratuites derrière un point d’accès unique et respecte les limites de chaque fournisseur. '.repeat(40),
       greek: 'Το πρόγραμμα συνδυάζει τις δωρεάν υπηρεσίες σε ένα σημείο πρόσβασης και σέβεται τα όρια κάθε παρόχου. '.repeat(40),
+      thai: 'โปรแกรมนี้รวมบริการฟรีไว้ในจุดเดียวและเคารพขีดจำกัดของผู้ให้บริการแต่ละราย '.repeat(30),
+      emoji: 'Great job 🎉 thanks 🙏 see you 👍 '.repeat(60),
       numbers: Array.from({ length: 300 }, (_, i) => `line ${i}: the value of item_${i} is ${(i * 7919) % 1000}.`).join('\n'),
     };
     for (const [kind, text] of Object.entries(texts)) {
