@@ -6,6 +6,8 @@
  * carry no temperature or seed, like most chat traffic, so every one goes upstream. No SQLite file:
  * the disk tier would hold nothing here.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fleetGatewayConfig, parseFleet } from '../src/simulator/index.js';
 import { allocatePort, startFreewayProcess, writeTempFile, type Child } from './processes.js';
@@ -39,4 +41,15 @@ export async function startOverheadFleet(): Promise<OverheadFleet> {
   const gatewayConfigFile = writeTempFile('freeway.yaml', stringify({ ...fleetGatewayConfig(spec), cache: { sqlitePath: null } }));
   const child = await startFreewayProcess(['simulate', '--fleet', writeTempFile('fleet.yaml', FLEET), '--port', String(port)], `${baseUrl}/models`);
   return { child, port, baseUrl, apiKey: spec.providers[0]!.keys[0]!, gatewayConfigFile };
+}
+
+/**
+ * The request the overhead benches send: `json` and `stream` one short prompt, the same every time;
+ * `json2k` 2,000 characters of the README behind `[<id>]`, which load({ uniqueIds }) numbers per
+ * request, so every prompt is new, as in real chat traffic.
+ */
+export function benchRequest(kind: 'json' | 'stream' | 'json2k'): { body: string; uniqueIds: boolean } {
+  const content = kind === 'json2k' ? `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}` : 'Say hi';
+  const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content }], max_tokens: 16, ...(kind === 'stream' ? { stream: true } : {}) });
+  return { body, uniqueIds: kind === 'json2k' };
 }

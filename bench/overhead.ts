@@ -6,16 +6,13 @@
  * Each party runs in its own process; autocannon runs in this one. Prints throughput (2xx answers
  * per second), added p50/p99 latency against the direct run (each answer's latency to the µs, not
  * autocannon's whole milliseconds), and p99 at a fixed 500 requests per second.
- * Modes: `json` and `stream` send one short prompt, the same every time; `json2k` sends a 2,000-
- * character prompt made unique per request (an id up front), as real chat traffic is: what Freeway
- * reads from a prompt (token estimate, task signals) costs in proportion to its length, and a
- * prompt seen before costs less.
+ * Modes (benchRequest): `json` and `stream` send one short prompt, the same every time; `json2k` a
+ * new 2,000-character prompt per request, as real chat traffic is: what Freeway reads from a prompt
+ * (token estimate, task signals) costs in proportion to its length.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, type Child } from './processes.js';
 import { cpuMs } from './process-cpu.js';
-import { startOverheadFleet } from './overhead-fleet.js';
+import { benchRequest, startOverheadFleet } from './overhead-fleet.js';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -49,10 +46,7 @@ async function main(): Promise<void> {
   // The process whose CPU time each target costs (direct: the provider itself). CPU per answer is
   // steadier than answers per second on a shared machine, where other work takes the cores.
   const processOf: Record<Target, Child> = { direct: fleet, passthrough: proxy, freeway, portkey };
-  const body = (stream: boolean, content = 'Say hi') =>
-    JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
-  // Prose and markdown from the README, 2,000 characters, behind a number of its own per request (load's uniqueIds).
-  const longBody = body(false, `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}`);
+  const requests = { json: benchRequest('json'), stream: benchRequest('stream'), json2k: benchRequest('json2k') };
 
   const modes = ['json', 'stream', 'rate500', 'json2k'] as const;
   type Mode = (typeof modes)[number];
@@ -61,9 +55,9 @@ async function main(): Promise<void> {
   const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns(), json2k: emptyRuns() };
   const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu(), json2k: emptyCpu() };
   // Every party gets the same unmeasured warm-up in every kind of request: a cold JIT would otherwise weigh on round one.
-  for (const warmUpBody of [body(false), body(true), longBody]) {
+  for (const request of Object.values(requests)) {
     for (const name of Object.keys(targets) as Target[]) {
-      await load({ url: targets[name].url, headers: targets[name].headers, body: warmUpBody, uniqueIds: warmUpBody === longBody, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
+      await load({ url: targets[name].url, headers: targets[name].headers, ...request, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
     }
   }
   for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
@@ -74,8 +68,7 @@ async function main(): Promise<void> {
         const result = await load({
           url: targets[name].url,
           headers: targets[name].headers,
-          body: mode === 'json2k' ? longBody : body(mode === 'stream'),
-          uniqueIds: mode === 'json2k',
+          ...requests[mode === 'rate500' ? 'json' : mode],
           connections: mode === 'rate500' ? 16 : CONNECTIONS,
           durationSeconds: SECONDS,
           ...(mode === 'rate500' ? { overallRate: 500 } : {}),

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { allocatePort, startChild, startScriptProcess, writeTempFile, type Child } from './processes.js';
 import { load, median, printTable, round } from './support.js';
 import { cpuMs } from './process-cpu.js';
-import { startOverheadFleet } from './overhead-fleet.js';
+import { benchRequest, startOverheadFleet } from './overhead-fleet.js';
 
 const MODE = process.argv[2] === 'stream' || process.argv[2] === 'json2k' ? process.argv[2] : 'json';
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 3);
@@ -107,9 +107,7 @@ async function main(): Promise<void> {
   const baseline = BASELINE
     ? await startChild(process.execPath, [BASELINE, 'serve', '--config', configFile, '--port', String(baselinePort)], `http://127.0.0.1:${baselinePort}/healthz`)
     : undefined;
-  const content = MODE === 'json2k' ? `Request [<id>]. ${readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').slice(0, 2_000)}` : 'Say hi';
-  const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content }], max_tokens: 16, ...(MODE === 'stream' ? { stream: true } : {}) });
-  const uniqueIds = MODE === 'json2k';
+  const { body, uniqueIds } = benchRequest(MODE);
   const targets: { name: string; child: Child; url: string; headers: Record<string, string> }[] = [
     { name: 'passthrough', child: proxy, url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
     { name: 'fastify proxy', child: fastifyProxy, url: `http://127.0.0.1:${fastifyPort}/v1/chat/completions`, headers: { authorization: 'Bearer sim-bench-key' } },
