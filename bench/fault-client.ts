@@ -5,6 +5,7 @@
  * `data: [DONE]` and no error event; one that ends without either is silently truncated.
  */
 import { Agent, request } from 'undici';
+import { openLoop } from './paced-load.js';
 
 export type Outcome = 'ok' | 'failed' | 'truncated' | 'cut-reported';
 
@@ -117,25 +118,16 @@ export async function runLoad(
   rate: number,
   run: (index: number, stream: boolean) => Promise<Attempt>,
 ): Promise<LoadReport> {
-  const started = performance.now();
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const counts: Record<Outcome, number> = { ok: 0, failed: 0, truncated: 0, 'cut-reported': 0 };
-  const pending: Promise<void>[] = [];
-  for (let index = 0; index < total; index++) {
-    const due = started + (index * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  await openLoop(total, rate, async (index) => {
     const sentAt = performance.now();
-    pending.push(
-      run(index, index % 2 === 1).then((attempt) => {
-        latencies.push(performance.now() - sentAt);
-        counts[attempt.outcome] += 1;
-        statuses[String(attempt.status)] = (statuses[String(attempt.status)] ?? 0) + 1;
-      }),
-    );
-  }
-  await Promise.all(pending);
+    const attempt = await run(index, index % 2 === 1);
+    latencies.push(performance.now() - sentAt);
+    counts[attempt.outcome] += 1;
+    statuses[String(attempt.status)] = (statuses[String(attempt.status)] ?? 0) + 1;
+  });
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   return {

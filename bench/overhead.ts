@@ -5,20 +5,21 @@
  *   (d) Portkey's gateway (`@portkey-ai/gateway`) pointed at the same provider.
  * Each party runs in its own process; autocannon runs in this one. Prints throughput (2xx answers
  * per second), added p50/p99 latency against the direct run (each answer's latency to the µs, not
- * autocannon's whole milliseconds), and p99 at a fixed 500 requests per second.
+ * autocannon's whole milliseconds), and p99 at a fixed 500 requests per second, sent open loop and
+ * evenly spaced (paced-load.ts; autocannon's fixed rate sends each second's share in one burst).
  * Modes (benchRequest): `json` and `stream` send one short prompt, the same every time; `json2k` a
  * new 2,000-character prompt per request, as real chat traffic is: what Freeway reads from a prompt
  * (token estimate, task signals) costs in proportion to its length.
  */
 import { allocatePort, startFreewayProcess, startPortkeyProcess, startScriptProcess, type Child } from './processes.js';
 import { cpuMs } from './process-cpu.js';
-import { benchRequest, startOverheadFleet } from './overhead-fleet.js';
+import { benchRequest, startOverheadFleet, WARMUP_SECONDS } from './overhead-fleet.js';
+import { loadAtRate } from './paced-load.js';
 import { load, median, printTable, round, writeResult, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 4);
 const CONNECTIONS = 32;
-const WARMUP_SECONDS = 1;
 
 
 async function main(): Promise<void> {
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const emptyCpu = (): Record<Target, number[]> => ({ direct: [], passthrough: [], freeway: [], portkey: [] });
   const results = { json: emptyRuns(), stream: emptyRuns(), rate500: emptyRuns(), json2k: emptyRuns() };
   const cpuPerAnswer = { json: emptyCpu(), stream: emptyCpu(), rate500: emptyCpu(), json2k: emptyCpu() };
-  // Every party gets the same unmeasured warm-up in every kind of request: a cold JIT would otherwise weigh on round one.
+  // Every party gets the same unmeasured warm-up in every kind of request (WARMUP_SECONDS says why).
   for (const request of Object.values(requests)) {
     for (const name of Object.keys(targets) as Target[]) {
       await load({ url: targets[name].url, headers: targets[name].headers, ...request, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
@@ -65,14 +66,11 @@ async function main(): Promise<void> {
       for (const name of Object.keys(targets) as Target[]) {
         const pid = processOf[name].process.pid ?? 0;
         const cpuBefore = cpuMs(pid);
-        const result = await load({
-          url: targets[name].url,
-          headers: targets[name].headers,
-          ...requests[mode === 'rate500' ? 'json' : mode],
-          connections: mode === 'rate500' ? 16 : CONNECTIONS,
-          durationSeconds: SECONDS,
-          ...(mode === 'rate500' ? { overallRate: 500 } : {}),
-        });
+        const { url, headers } = targets[name];
+        const result =
+          mode === 'rate500'
+            ? await loadAtRate({ url, headers, body: requests.json.body, requestsPerSecond: 500, durationSeconds: SECONDS })
+            : await load({ url, headers, ...requests[mode], connections: CONNECTIONS, durationSeconds: SECONDS });
         results[mode][name].push(result);
         const answers = result.okPerSecond * SECONDS;
         cpuPerAnswer[mode][name].push(answers > 0 ? ((cpuMs(pid) - cpuBefore) * 1000) / answers : 0);
@@ -90,8 +88,8 @@ async function main(): Promise<void> {
       return {
         target: name,
         'req/s': round(median(runs.map((r) => r.okPerSecond)), 0),
-        'p50 ms': median(runs.map((r) => r.p50Ms)),
-        'p99 ms': median(runs.map((r) => r.p99Ms)),
+        'p50 ms': round(median(runs.map((r) => r.p50Ms)), 3),
+        'p99 ms': round(median(runs.map((r) => r.p99Ms)), 3),
         'added p50 ms': round(median(runs.map((r) => r.p50Ms)) - baseP50),
         'added p99 ms': round(median(runs.map((r) => r.p99Ms)) - baseP99),
         'cpu µs/answer': round(median(cpuPerAnswer[mode][name]), 0),

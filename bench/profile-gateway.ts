@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { allocatePort, startChild, startScriptProcess, writeTempFile, type Child } from './processes.js';
 import { load, median, printTable, round } from './support.js';
 import { cpuMs } from './process-cpu.js';
-import { benchRequest, startOverheadFleet } from './overhead-fleet.js';
+import { benchRequest, startOverheadFleet, WARMUP_SECONDS } from './overhead-fleet.js';
 
 const MODE = process.argv[2] === 'stream' || process.argv[2] === 'json2k' ? process.argv[2] : 'json';
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 3);
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     { name: 'freeway', child: freeway, url: `http://127.0.0.1:${freewayPort}/v1/chat/completions`, headers: {} },
     ...(baseline ? [{ name: 'baseline', child: baseline, url: `http://127.0.0.1:${baselinePort}/v1/chat/completions`, headers: {} }] : []),
   ];
-  for (const target of targets) await load({ url: target.url, headers: target.headers, body, uniqueIds, connections: 32, durationSeconds: 1 }); // warm-up (JIT)
+  for (const target of targets) await load({ url: target.url, headers: target.headers, body, uniqueIds, connections: 32, durationSeconds: WARMUP_SECONDS }); // warm-up (JIT)
   const skipUs = (performance.now() - spawnedAt) * 1000;
   const perAnswer: Record<string, number[]> = Object.fromEntries(targets.map(({ name }) => [name, []]));
   const rates: Record<string, number[]> = Object.fromEntries(targets.map(({ name }) => [name, []]));

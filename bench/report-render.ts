@@ -18,7 +18,7 @@ export const BENCHES: Record<BenchName, { short: { env: Record<string, string>; 
   fleet: { short: { env: {}, args: ['--fleet-minutes', '1.5', '--skip-redis'] }, full: 'npm run bench:fleet' },
   cache: { short: { env: { BENCH_OPS: '500', BENCH_ROUNDS: '3', BENCH_WORKLOAD_REQUESTS: '200' }, args: [] }, full: 'npm run bench:cache' },
   'routing-mix': { short: { env: { BENCH_REQUESTS: '60' }, args: [] }, full: 'npm run bench:routing' },
-  overhead: { short: { env: { BENCH_ROUNDS: '1', BENCH_SECONDS: '2' }, args: [] }, full: 'npm run bench:overhead' },
+  overhead: { short: { env: { BENCH_ROUNDS: '1', BENCH_SECONDS: '2', BENCH_WARMUP_SECONDS: '2' }, args: [] }, full: 'npm run bench:overhead' },
 };
 
 export const shortCommand = (name: BenchName): string => {

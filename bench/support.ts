@@ -23,8 +23,6 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections?: number;
   durationSeconds?: number;
-  /** Fixed total request rate; omitted = as fast as it goes. */
-  overallRate?: number;
   /** Replace each `[<id>]` in the body with a number of its own per request, so that no two requests are alike. */
   uniqueIds?: boolean;
 }
@@ -42,7 +40,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         body: options.body,
         connections: options.connections ?? 32,
         duration: options.durationSeconds ?? 5,
-        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
         // Not autocannon's idReplacement: it sizes Content-Length for longer ids than it writes, and the server waits for the rest.
         ...(options.uniqueIds ? { requests: [{ setupRequest: numbered(options.body) }] } : {}),
       },
@@ -52,7 +49,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
     });
   });
-  if (options.overallRate) addOmittedLatencies(latencies, (1000 * (options.connections ?? 32)) / options.overallRate);
   latencies.sort((a, b) => a - b);
   return {
     requestsPerSecond: result.requests.average,
@@ -68,15 +64,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 function numbered(body: string): (request: autocannon.Request) => autocannon.Request {
   let sent = 0;
   return (request) => ({ ...request, body: body.replaceAll('[<id>]', String(++sent)) });
-}
-
-/**
- * At a fixed rate each connection sends every `intervalMs`; an answer slower than that delayed the
- * requests due meanwhile, which a closed loop never sent (coordinated omission). Counts them as HdrHistogram's
- * recordValueWithExpectedInterval does. (autocannon corrects with an interval of 1 ms whatever the rate.)
- */
-function addOmittedLatencies(latencies: number[], intervalMs: number): void {
-  for (const ms of latencies.slice()) for (let missed = ms - intervalMs; missed >= intervalMs; missed -= intervalMs) latencies.push(missed);
 }
 
 /** The p-th percentile of sorted values (nearest rank); NaN when there are none. */
