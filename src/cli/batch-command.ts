@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
+import type { BatchObject } from '../batch/batch-types.js';
 import type { Priority } from '../gateway/types.js';
 import { checkpointPathFor, runBatchFile, type BatchFileProgress } from '../batch/run-batch-file.js';
 import { openGateway } from './open-gateway.js';
@@ -96,6 +97,7 @@ export function registerBatchCommand(program: Command): void {
           log(`Stopped: ${completed + failed} of ${total} lines done, kept in ${checkpointPathFor(options.output)}. Rerun the same command to resume.`);
         } else {
           log(`Batch ${result.batch.status}: ${completed} succeeded, ${failed} failed, of ${total}. Output: ${options.output}${options.errors ? `, errors: ${options.errors}` : ''}`);
+          for (const line of unwrittenLines(result.batch)) log(line);
         }
       } finally {
         process.off('SIGINT', onSignal);
@@ -103,4 +105,15 @@ export function registerBatchCommand(program: Command): void {
         await opened.close();
       }
     });
+}
+
+/**
+ * A line whose custom_id an earlier line already used is failed but written nowhere: each custom_id
+ * appears once in the results. Say so here, or "N failed" would not match the error file.
+ */
+function unwrittenLines(batch: BatchObject, shown = 10): string[] {
+  const duplicates = (batch.errors?.data ?? []).filter((error) => error.code === 'duplicate_custom_id');
+  const lines = duplicates.slice(0, shown).map((error) => `Not written: line ${error.line ?? '?'}: ${error.message}`);
+  if (duplicates.length > shown) lines.push(`… and ${duplicates.length - shown} more lines with a custom_id already used`);
+  return lines;
 }
