@@ -15,6 +15,7 @@ import { allocatePort, startChild, startScriptProcess, writeTempFile, type Child
 import { load, median, printTable, round } from './support.js';
 import { cpuMs } from './process-cpu.js';
 import { benchRequest, startOverheadFleet, WARMUP_SECONDS } from './overhead-fleet.js';
+import { frameLabel, type CallFrame } from './v8-profiles.js';
 
 const MODE = process.argv[2] === 'stream' || process.argv[2] === 'json2k' ? process.argv[2] : 'json';
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 3);
@@ -27,7 +28,7 @@ const BASELINE = process.env['PROFILE_BASELINE'];
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   children?: number[];
 }
 interface CpuProfile {
@@ -68,8 +69,7 @@ export function summarise(profile: CpuProfile, top: number, skipUs: number): { s
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)!.callFrame;
     if (frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
-    const file = frame.url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(dist|src)\//, '$1/') || '(native)';
-    const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+    const key = frameLabel(frame);
     byFrame.set(key, (byFrame.get(key) ?? 0) + us);
     busy += us;
     const places = new Set<string>();

@@ -16,6 +16,7 @@ const benchmarks = [
   'routing-mix.ts',
   'predictor-accuracy.ts',
   'prompt-tokens.ts',
+  'allocations.ts',
   'shaping.ts',
   'batch.ts',
 ];
