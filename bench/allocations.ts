@@ -41,9 +41,14 @@ async function main(): Promise<void> {
       const result = await load({ url, body, uniqueIds, connections: 32, durationSeconds: SECONDS });
       freeway.process.kill('SIGUSR2');
       // The gateway process writes the profile (whole, by a rename) a moment after the signal.
-      for (let i = 0; i < 100 && readFileSync(profileFile, 'utf8').length === 0; i++) await sleep(50);
+      let text = readFileSync(profileFile, 'utf8');
+      for (let i = 0; i < 100 && text.length === 0; i++) {
+        await sleep(50);
+        text = readFileSync(profileFile, 'utf8');
+      }
+      if (text.length === 0) throw new Error('the gateway wrote no heap profile within 5 s (its stderr says why)');
       const answers = result.okPerSecond * SECONDS;
-      const { total, byFunction } = allocationsByFunction((JSON.parse(readFileSync(profileFile, 'utf8')) as { head: HeapNode }).head);
+      const { total, byFunction } = allocationsByFunction((JSON.parse(text) as { head: HeapNode }).head);
       const top = byFunction.slice(0, TOP).map(([key, bytes]) => ({ 'bytes per answer': Math.round(bytes / answers), 'function (self)': key }));
       const kibPerAnswer = round(total / answers / 1024, 1);
       printTable(`${mode}: ${Math.round(answers)} answers in ${SECONDS} s; allocated per answer: ${kibPerAnswer} KiB`, top);
