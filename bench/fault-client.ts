@@ -6,6 +6,7 @@
  */
 import { Agent, request } from 'undici';
 import { openLoop } from './paced-load.js';
+import { percentile } from './support.js';
 
 export type Outcome = 'ok' | 'failed' | 'truncated' | 'cut-reported';
 
@@ -129,15 +130,15 @@ export async function runLoad(
     statuses[String(attempt.status)] = (statuses[String(attempt.status)] ?? 0) + 1;
   });
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const at = (p: number) => Math.round(percentile(latencies, p) || 0);
   return {
     requests: total,
     ok: counts.ok,
     failed: counts.failed,
     truncated: counts.truncated,
     cutReported: counts['cut-reported'],
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: at(50),
+    p99Ms: at(99),
     statuses,
   };
 }

@@ -5,6 +5,8 @@
  * fixed pause and tries the next one until its own deadline.
  */
 import { Agent, request } from 'undici';
+import { openLoop } from './paced-load.js';
+import { percentile } from './support.js';
 
 export interface Outcome {
   isOk: boolean;
@@ -51,29 +53,19 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
 /** Starts `count` requests evenly over `durationMs` of wall time and waits for all of them. */
 export async function runOpenLoop(count: number, durationMs: number, send: (i: number) => Promise<Outcome>): Promise<LoadSummary> {
   const started = performance.now();
-  const pending: Promise<Outcome>[] = [];
   const durations: number[] = [];
   const endedAt: number[] = [];
   let sendLagMs = 0;
-  for (let i = 0; i < count; i++) {
-    const due = started + (i * durationMs) / count;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  const outcomes = await openLoop(count, (1000 * count) / durationMs, async (i, dueAt) => {
     const sentAt = performance.now();
-    sendLagMs = Math.max(0, sentAt - due);
-    pending.push(
-      send(i)
-        .catch((error: unknown) => ({ isOk: false, status: 0, code: String((error as Error).message ?? error), upstream429s: 0, attempts: 0 }))
-        .then((outcome) => {
-          durations.push(performance.now() - sentAt);
-          if (outcome.isOk) endedAt.push(performance.now());
-          return outcome;
-        }),
-    );
-  }
-  const outcomes = await Promise.all(pending);
+    sendLagMs = Math.max(0, sentAt - dueAt);
+    const outcome = await send(i).catch((error: unknown): Outcome => ({ isOk: false, status: 0, code: String((error as Error).message ?? error), upstream429s: 0, attempts: 0 }));
+    durations.push(performance.now() - sentAt);
+    if (outcome.isOk) endedAt.push(performance.now());
+    return outcome;
+  });
   durations.sort((a, b) => a - b);
-  const percentile = (q: number) => Math.round(durations[Math.min(durations.length - 1, Math.floor(q * durations.length))] ?? 0);
+  const durationAt = (p: number) => Math.round(percentile(durations, p) || 0);
   const byOutcome: Record<string, number> = {};
   for (const o of outcomes) {
     const key = o.isOk ? 'ok' : `${o.status} ${o.code ?? ''}`.trim();
@@ -86,8 +78,8 @@ export async function runOpenLoop(count: number, durationMs: number, send: (i: n
     byOutcome,
     upstream429sSeenByClient: outcomes.reduce((sum, o) => sum + o.upstream429s, 0),
     attempts: outcomes.reduce((sum, o) => sum + o.attempts, 0),
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
+    p50Ms: durationAt(50),
+    p99Ms: durationAt(99),
     sendLagMs: Math.round(sendLagMs),
   };
 }

@@ -23,18 +23,20 @@ export interface PacedLoadOptions {
 }
 
 /**
- * Calls `send(i)` for i = 0 … total − 1, the i-th at start + i/rate, whether or not earlier calls
- * have settled; resolves when every call has. Timers fire late by up to a millisecond, never early.
+ * Calls `send(i, dueAt)` for i = 0 … total − 1, the i-th due at start + i/rate (performance.now()
+ * ms), whether or not earlier calls have settled; resolves with their results once every call has.
+ * Timers fire late by up to a millisecond, never early.
  */
-export async function openLoop(total: number, ratePerSecond: number, send: (index: number) => Promise<void>): Promise<void> {
+export async function openLoop<T>(total: number, ratePerSecond: number, send: (index: number, dueAt: number) => Promise<T>): Promise<T[]> {
   const intervalMs = 1000 / ratePerSecond;
   const start = performance.now();
-  const inFlight: Promise<void>[] = [];
+  const inFlight: Promise<T>[] = [];
+  const dueAt = (index: number) => start + index * intervalMs;
   while (inFlight.length < total) {
-    while (inFlight.length < total && start + inFlight.length * intervalMs <= performance.now()) inFlight.push(send(inFlight.length));
-    if (inFlight.length < total) await sleep(start + inFlight.length * intervalMs - performance.now());
+    while (inFlight.length < total && dueAt(inFlight.length) <= performance.now()) inFlight.push(send(inFlight.length, dueAt(inFlight.length)));
+    if (inFlight.length < total) await sleep(dueAt(inFlight.length) - performance.now());
   }
-  await Promise.all(inFlight);
+  return Promise.all(inFlight);
 }
 
 /** `requestsPerSecond` POSTs of one body for `durationSeconds`, open loop; latency and 2xx rate as load() reports them. */

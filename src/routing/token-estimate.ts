@@ -14,8 +14,9 @@
  * French, German, Spanish, Russian, Greek, Thai, Arabic and Hindi text of 2,000 characters or more,
  * the estimate is within 16% (typically 3–10%; code reads 9% high); the token margin (config
  * quota.tokenMargin) covers that. Its blind spot is random text: base64 reads 35% low (images sent
- * as image parts are counted apart, 765 tokens each), a long URL 25% high. A plain chars/4 rule is off by 30–100% on code and non-Latin text, and BPE on a
- * sample of the text misses what the sample skipped (a table, a code block) by as much.
+ * as image parts are counted apart, 765 tokens each), a long URL 25% high. A plain chars/4 rule is
+ * off by 30–100% on code and non-Latin text, and BPE on a sample of the text misses what the sample
+ * skipped (a table, a code block) by as much.
  * bench/prompt-tokens.ts measures both the cost and the error.
  */
 import { countTokens } from 'gpt-tokenizer';
