@@ -3,6 +3,7 @@
  * back into the completion to store. Pure data in, data out: serializing to `data:` lines and the
  * final `[DONE]` is the server's job, never this module's.
  */
+import { parsedChunk, type StreamChunk } from '../core/unparsed-chunk.js';
 
 /** OpenAI-shaped JSON, read defensively: a field of the wrong type is treated as absent. */
 export type ChatCompletion = Record<string, unknown>;
@@ -62,12 +63,13 @@ interface ChoiceState {
  * by index, the last finish_reason and the usage chunk kept. A stream cut before its finish chunk
  * yields `finish_reason: null`, which the cache refuses to store.
  */
-export function chunksToCompletion(chunks: Iterable<ChatCompletionChunk>): ChatCompletion {
+export function chunksToCompletion(chunks: Iterable<StreamChunk>): ChatCompletion {
   const header: Record<string, unknown> = {};
   const choices = new Map<number, ChoiceState>();
   let usage: unknown;
 
-  for (const chunk of chunks) {
+  for (const streamed of chunks) {
+    const chunk = parsedChunk(streamed);
     for (const field of ['id', 'created', 'model', 'system_fingerprint'] as const) {
       if (header[field] === undefined && chunk[field] !== undefined && chunk[field] !== null) header[field] = chunk[field];
     }

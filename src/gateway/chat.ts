@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import { FreewayError } from '../core/errors.js';
 import { withTokenMargin } from '../core/token-margin.js';
+import { setChunkModel, UnparsedChunk, type StreamChunk } from '../core/unparsed-chunk.js';
 import { UpstreamFailureError } from '../core/upstream-failure.js';
 import { chunksToCompletion, completionToChunks, computeCacheKey, decideCachePolicy } from '../cache/index.js';
 import type { RouteDecision } from '../routing/index.js';
@@ -144,16 +145,16 @@ interface RelayOptions {
  * Relays an upstream stream to the client and ends its lease: `succeed` once it ends, `fail` when it
  * breaks off, `abandon` when the reader leaves early. Feeds the cache once complete.
  */
-async function* relay(options: RelayOptions): AsyncGenerator<JsonBody[]> {
+async function* relay(options: RelayOptions): AsyncGenerator<StreamChunk[]> {
   const { lease, stream, model, store, dropUsage } = options;
-  const collected: JsonBody[] = [];
+  const collected: StreamChunk[] = [];
   let outputChunks = 0;
   let ended = false;
   try {
     try {
       for await (const batch of stream.batches()) {
-        // Each chunk is freshly parsed and ours alone: set the model in place rather than copy it.
-        for (const chunk of batch as JsonBody[]) chunk['model'] = model;
+        // Each chunk is fresh from the socket and ours alone: set the model in place rather than copy it.
+        for (const chunk of batch) setChunkModel(chunk, model);
         if (store) collected.push(...batch);
         outputChunks += batch.length;
         const relayed = dropUsage ? batch.filter((chunk) => !isUsageOnly(chunk)) : batch;
@@ -186,12 +187,13 @@ async function brokenStream(lease: CallLease, error: unknown): Promise<unknown> 
   return new FreewayError('upstream_stream_error', `The upstream stream from ${lease.deployment.providerId} broke off: ${failure.message}`);
 }
 
-function isUsageOnly(chunk: JsonBody): boolean {
+function isUsageOnly(chunk: StreamChunk): boolean {
+  if (chunk instanceof UnparsedChunk) return false;
   const choices = chunk['choices'];
   return Array.isArray(choices) && choices.length === 0 && Boolean(chunk['usage']);
 }
 
-async function* withoutUsageChunk(batches: AsyncIterable<JsonBody[]>): AsyncGenerator<JsonBody[]> {
+async function* withoutUsageChunk(batches: AsyncIterable<StreamChunk[]>): AsyncGenerator<StreamChunk[]> {
   for await (const batch of batches) {
     const kept = batch.filter((chunk) => !isUsageOnly(chunk));
     if (kept.length > 0) yield kept;

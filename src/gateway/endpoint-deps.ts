@@ -6,12 +6,12 @@
 import type { CacheConfig, StreamFanout } from '../cache/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
+import type { StreamChunk } from '../core/unparsed-chunk.js';
 import type { Router } from '../routing/index.js';
 import type { Shaping } from '../shaping/index.js';
 import type { CallOptions, UpstreamClient } from '../upstream/index.js';
 import type { CacheCoordinator } from './cache-coordinator.js';
 import type { Dispatch } from './dispatch.js';
-import type { JsonBody } from './types.js';
 
 export interface EndpointDeps {
   clock: Clock;
@@ -31,5 +31,5 @@ export interface ChatDeps extends EndpointDeps {
   /** Parameter profiles, output budgets and sampling defaults (src/shaping). */
   shaping: Shaping;
   /** Shares a stream's batches of chunks (one array per upstream read) between identical requests. */
-  streamFanout: StreamFanout<JsonBody[]>;
+  streamFanout: StreamFanout<StreamChunk[]>;
 }

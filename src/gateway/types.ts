@@ -2,6 +2,8 @@
  * The gateway's face toward the server: what a request brings (context) and what comes back
  * (a JSON body or a stream of chunks, plus the facts the server turns into headers).
  */
+import type { StreamChunk } from '../core/unparsed-chunk.js';
+
 export type Priority = 'high' | 'normal' | 'low';
 
 export interface RequestContext {
@@ -38,7 +40,7 @@ export type GatewayResult =
    * Resolves only once the first content chunk is in hand: nothing has been sent before that.
    * `chunks` come in batches, one array per upstream read, so each layer hops once per read.
    */
-  | { kind: 'stream'; meta: ResponseMeta; chunks: AsyncIterable<readonly JsonBody[]> };
+  | { kind: 'stream'; meta: ResponseMeta; chunks: AsyncIterable<readonly StreamChunk[]> };
 
 export interface Gateway {
   chat(body: unknown, context: RequestContext): Promise<GatewayResult>;

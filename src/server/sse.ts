@@ -5,8 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { toFreewayError } from '../core/errors.js';
-import { jsonTextOf } from '../core/parsed-json-text.js';
-import type { JsonBody } from '../gateway/types.js';
+import { chunkText, type StreamChunk } from '../core/unparsed-chunk.js';
 
 /**
  * Gathers the events of one turn of the event loop into one string and writes it once, after the
@@ -57,15 +56,15 @@ class SseWriter {
 }
 
 /** Writes chunks that arrive in batches (one per upstream read): each batch becomes one string. */
-export async function pipeSse(response: ServerResponse, batches: AsyncIterable<readonly JsonBody[]>): Promise<'done' | 'error' | 'closed'> {
+export async function pipeSse(response: ServerResponse, batches: AsyncIterable<readonly StreamChunk[]>): Promise<'done' | 'error' | 'closed'> {
   const writer = new SseWriter(response);
   let last = '';
   try {
     for await (const batch of batches) {
       if (response.destroyed) return 'closed';
       let text = '';
-      // The upstream's own text when the chunk is unchanged but for its model (parsed-json-text.ts).
-      for (const chunk of batch) text += `data: ${jsonTextOf(chunk)}\n\n`;
+      // The upstream's own text when the chunk is unchanged but for its model (unparsed-chunk.ts).
+      for (const chunk of batch) text += `data: ${chunkText(chunk)}\n\n`;
       await writer.write(text);
     }
     last = 'data: [DONE]\n\n';

@@ -5,6 +5,7 @@
  * call answers the request from the notes, streamed when the client asked. Usage is summed and
  * attempts count every call. It builds prompts and combines answers; it never reserves quota itself.
  */
+import { UnparsedChunk, type StreamChunk } from '../core/unparsed-chunk.js';
 import type { GatewayResult, JsonBody, RequestContext } from '../gateway/types.js';
 import { countTokens, splitText } from './text-chunks.js';
 import { messageTokens, textOf, type Message } from './truncate-input.js';
@@ -126,10 +127,11 @@ function addUsage(sum: Usage, value: unknown): void {
 }
 
 /** The stream's usage chunk (when the client asked for one) reports every call, not only the last. */
-async function* withSummedUsage(batches: AsyncIterable<readonly JsonBody[]>, mapped: Usage): AsyncGenerator<readonly JsonBody[]> {
+async function* withSummedUsage(batches: AsyncIterable<readonly StreamChunk[]>, mapped: Usage): AsyncGenerator<readonly StreamChunk[]> {
   for await (const batch of batches) {
     yield batch.map((chunk) => {
-      if (!chunk['usage']) return chunk;
+      // An unparsed chunk never carries usage (UnparsedChunk.of).
+      if (chunk instanceof UnparsedChunk || !chunk['usage']) return chunk;
       const total = { ...mapped };
       addUsage(total, chunk['usage']);
       return { ...chunk, usage: total };

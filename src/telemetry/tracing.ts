@@ -14,6 +14,7 @@ import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type Span
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Deployment } from '../core/deployment.js';
 import { isFreewayError } from '../core/errors.js';
+import { parsedChunk, UnparsedChunk, type StreamChunk } from '../core/unparsed-chunk.js';
 import type { ChatCompletionChunk, UpstreamClient, UpstreamJson, UpstreamStream } from '../upstream/index.js';
 
 export type GenAiOperation = 'chat' | 'embeddings';
@@ -159,7 +160,10 @@ function traceStream(stream: UpstreamStream, span: Span): UpstreamStream {
   const finishReasons = new Set<string>();
   let model: string | undefined;
   let ended = false;
-  const note = (chunk: ChatCompletionChunk) => {
+  const note = (streamed: StreamChunk) => {
+    // An unparsed chunk has no finish reason, and the model of the parsed chunks around it.
+    if (streamed instanceof UnparsedChunk) return;
+    const chunk = streamed as Partial<ChatCompletionChunk>;
     if (typeof chunk.model === 'string') model = chunk.model;
     for (const choice of chunk.choices ?? []) if (choice.finish_reason) finishReasons.add(choice.finish_reason);
   };
@@ -175,7 +179,7 @@ function traceStream(stream: UpstreamStream, span: Span): UpstreamStream {
     if (error !== undefined) markFailed(span, error);
     span.end();
   };
-  async function* batches(): AsyncGenerator<ChatCompletionChunk[]> {
+  async function* batches(): AsyncGenerator<StreamChunk[]> {
     try {
       for await (const batch of stream.batches()) {
         for (const chunk of batch) note(chunk);
@@ -190,7 +194,7 @@ function traceStream(stream: UpstreamStream, span: Span): UpstreamStream {
     }
   }
   async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
-    for await (const batch of batches()) yield* batch;
+    for await (const batch of batches()) for (const chunk of batch) yield parsedChunk(chunk) as ChatCompletionChunk;
   }
   const traced = Object.create(stream) as UpstreamStream;
   return Object.assign(traced, {

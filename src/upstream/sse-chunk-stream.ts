@@ -2,11 +2,13 @@
  * One upstream SSE answer as an async iterable of chat chunks, pulled from the socket only as fast
  * as the consumer reads. It holds everything until the first content chunk (`waitForContent`), so
  * a 200 whose first event is an error still fails over; after that a cut, an error event or a
- * deadline makes iteration throw. It never ends silently on a broken stream.
+ * deadline makes iteration throw. It never ends silently on a broken stream. Past the first content,
+ * `batches()` hands plain content deltas over unparsed (core/unparsed-chunk.ts).
  */
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import { rememberJsonText } from '../core/parsed-json-text.js';
+import { ChunkTemplate, parsedChunk, type StreamChunk } from '../core/unparsed-chunk.js';
 import type { RateLimitSignal } from '../core/rate-limit-signal.js';
 import { isContentChunk, type ChatCompletionChunk, type Usage } from './chat-types.js';
 import { isRecord, type RawHeaders } from './signal-input.js';
@@ -39,11 +41,14 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
   private readonly decoder = new StringDecoder('utf8');
   private isFirstText = true;
   private readonly parser: EventSourceParser;
-  private queue: ChatCompletionChunk[] = [];
+  private queue: StreamChunk[] = [];
   private head = 0;
   private lastUsage: Usage | undefined;
   private pendingError: Error | undefined;
   private sawDone = false;
+  private isContentSeen = false;
+  /** The last plain content delta parsed: later chunks that match it are relayed unparsed. */
+  private template: ChunkTemplate | undefined;
   private isBodyEnded = false;
   private isClosed = false;
 
@@ -62,10 +67,9 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
 
   /** Reads until the first content chunk is buffered; throws the failure if the stream errors or ends first. */
   async waitForContent(): Promise<void> {
-    let checked = 0;
     try {
       for (;;) {
-        for (; checked < this.queue.length; checked++) if (isContentChunk(this.queue[checked] as ChatCompletionChunk)) return;
+        if (this.isContentSeen) return;
         if (this.pendingError) throw this.pendingError;
         if (this.sawDone) throw this.call.protocolFailure('Upstream stream finished without any content');
         await this.pull();
@@ -82,7 +86,7 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
 
   async next(): Promise<IteratorResult<ChatCompletionChunk>> {
     if (this.head === this.queue.length && !(await this.fill())) return { done: true, value: undefined };
-    const chunk = this.queue[this.head] as ChatCompletionChunk;
+    const chunk = parsedChunk(this.queue[this.head] as StreamChunk) as ChatCompletionChunk;
     this.head++;
     // Compact now and then: the queue only grows while content is being waited for.
     if (this.head === this.queue.length) this.queue.length = this.head = 0;
@@ -93,8 +97,8 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
    * The same chunks a socket read at a time: everything parsed from one read arrives as one array,
    * so each layer above pays its promise hop once per read instead of once per chunk.
    */
-  batches(): AsyncIterableIterator<ChatCompletionChunk[]> {
-    const batches: AsyncIterableIterator<ChatCompletionChunk[]> = {
+  batches(): AsyncIterableIterator<StreamChunk[]> {
+    const batches: AsyncIterableIterator<StreamChunk[]> = {
       next: () => this.nextBatch(),
       return: () => {
         this.cancel();
@@ -105,7 +109,7 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
     return batches;
   }
 
-  private async nextBatch(): Promise<IteratorResult<ChatCompletionChunk[]>> {
+  private async nextBatch(): Promise<IteratorResult<StreamChunk[]>> {
     if (this.head === this.queue.length && !(await this.fill())) return { done: true, value: undefined };
     const batch = this.head === 0 ? this.queue : this.queue.slice(this.head);
     this.queue = [];
@@ -185,6 +189,11 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
       this.sawDone = true;
       return;
     }
+    const unparsed = this.template?.match(data);
+    if (unparsed) {
+      this.queue.push(unparsed);
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
@@ -210,6 +219,9 @@ export class SseChunkStream implements UpstreamStream, AsyncIterator<ChatComplet
       return;
     }
     if (isRecord(chunk.usage)) this.lastUsage = chunk.usage;
+    if (!this.isContentSeen) this.isContentSeen = isContentChunk(chunk);
+    // Only once content flows: until then waitForContent reads every chunk.
+    if (this.isContentSeen) this.template = ChunkTemplate.from(data, chunk) ?? this.template;
     this.queue.push(chunk);
   }
 

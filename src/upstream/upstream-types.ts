@@ -6,6 +6,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Deployment } from '../core/deployment.js';
 import type { RateLimitSignal } from '../core/rate-limit-signal.js';
+import type { StreamChunk } from '../core/unparsed-chunk.js';
 import type { Dispatcher } from 'undici';
 import type { ChatCompletionChunk, Usage } from './chat-types.js';
 
@@ -60,8 +61,11 @@ export interface UpstreamStream extends AsyncIterable<ChatCompletionChunk> {
   firstByteMs: number;
   /** Whether the client asked for `stream_options.include_usage`; upstream always gets it, so strip the usage chunk when false. */
   clientWantsUsage: boolean;
-  /** The chunks grouped by socket read, one array per read: the cheap way to relay. Iterate one way only. */
-  batches(): AsyncIterableIterator<ChatCompletionChunk[]>;
+  /**
+   * The chunks grouped by socket read, one array per read: the cheap way to relay. Plain content deltas
+   * after the first content come unparsed (core/unparsed-chunk.ts). Iterate one way only.
+   */
+  batches(): AsyncIterableIterator<StreamChunk[]>;
   /** Usage from the include_usage chunk, once it has arrived. */
   usage(): Usage | undefined;
   /** Aborts the upstream request; iteration then ends quietly. */

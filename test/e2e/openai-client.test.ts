@@ -63,6 +63,25 @@ describe('the real openai client against the running gateway', () => {
     expect(data.model).toBe(`${provider.id}/${model}`);
   });
 
+  it('streams a pinned model with every chunk, relayed unparsed or not, naming the model asked for', async () => {
+    const model = firstPooledModel();
+    const provider = stack.freeway.config.providers.find((p) => p.models?.some((m) => m.id === model))!;
+    const stream = await client.chat.completions.create({
+      model: `${provider.id}/${model}`,
+      messages: [{ role: 'user', content: 'Write a "quoted" line,\nthen a tab\tand a backslash \\' }],
+      max_tokens: 60,
+      stream: true,
+    });
+    const models = new Set<string>();
+    let chunks = 0;
+    for await (const chunk of stream) {
+      models.add(chunk.model);
+      chunks += 1;
+    }
+    expect(chunks).toBeGreaterThan(5);
+    expect([...models]).toEqual([`${provider.id}/${model}`]);
+  });
+
   it('lists canonical models, pins and virtual models', async () => {
     const ids = (await client.models.list()).data.map((m) => m.id);
     const model = firstPooledModel();

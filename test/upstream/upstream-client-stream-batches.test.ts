@@ -1,6 +1,7 @@
 /** The SSE path read a socket read at a time (`batches()`): same chunks, same order, same failures as chunk by chunk. */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parsedChunk, type StreamChunk } from '../../src/core/unparsed-chunk.js';
 import { UpstreamFailureError } from '../../src/core/upstream-failure.js';
 import { createUpstreamClient, type ChatCompletionChunk, type UpstreamClient } from '../../src/upstream/index.js';
 import { chunk, startEventStream, startLoopbackServer, usageChunk, type LoopbackServer } from './support/loopback-server.js';
@@ -21,7 +22,7 @@ function writeAtOnce(response: ServerResponse, events: (Record<string, unknown> 
   response.write(events.map((event) => `data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`).join(''));
 }
 
-const contentOf = (batches: ChatCompletionChunk[][]) => batches.flat().map((c) => c.choices[0]?.delta?.content ?? null);
+const contentOf = (batches: StreamChunk[][]) => batches.flat().map((c) => (parsedChunk(c) as ChatCompletionChunk).choices[0]?.delta?.content ?? null);
 
 describe('chatStream batches()', () => {
   it('hands over what was buffered while waiting for content as one batch, then the rest in order, ending on [DONE]', async () => {
@@ -37,7 +38,7 @@ describe('chatStream batches()', () => {
     });
     client = createUpstreamClient();
     const stream = await client.chatStream(testDeployment(server.baseUrl), request, {});
-    const batches: ChatCompletionChunk[][] = [];
+    const batches: StreamChunk[][] = [];
     for await (const batch of stream.batches()) batches.push(batch);
 
     expect(contentOf(batches)).toEqual(['', 'Hel', 'lo', null, null]);
@@ -73,7 +74,7 @@ describe('chatStream batches()', () => {
     });
     client = createUpstreamClient();
     const stream = await client.chatStream(testDeployment(server.baseUrl), request, {});
-    const seen: ChatCompletionChunk[][] = [];
+    const seen: StreamChunk[][] = [];
     const error = await (async () => {
       for await (const batch of stream.batches()) seen.push(batch);
     })().then(
