@@ -72,20 +72,42 @@ function keepSample(kept: number[], value: number, seen: number): void {
   }
 }
 
+/** The newest `capacity` values, overwritten in place: a request costs one slot write, no shifting. */
+class Ring<T> {
+  private readonly slots: (T | undefined)[];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {
+    this.slots = new Array<T | undefined>(capacity);
+  }
+
+  push(value: T): void {
+    this.slots[this.next] = value;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Up to `limit` values, newest first. */
+  newestFirst(limit = this.capacity): T[] {
+    const values: T[] = [];
+    for (let i = 1; i <= this.capacity && values.length < limit; i++) {
+      const value = this.slots[(this.next - i + this.capacity) % this.capacity];
+      if (value === undefined) break;
+      values.push(value);
+    }
+    return values;
+  }
+}
+
 export function createRequestLog(inner: Gateway, now: () => number = Date.now): RequestLog {
-  const ring: Logged[] = [];
-  const bodies = new Map<string, unknown>();
+  const ring = new Ring<Logged>(RECENT);
+  const bodies = new Ring<{ id: string; body: unknown }>(BODIES_KEPT);
   let tally = emptyTally();
   // Answered requests per provider since the last drain: what each latency sample is drawn from.
   const latenciesSeen = new Map<string, number>();
 
   const record = (entry: Logged, body: unknown): void => {
     ring.push(entry);
-    if (ring.length > RECENT) ring.shift();
-    if (entry.endpoint === 'chat' && messageText(body) <= MAX_KEPT_TEXT) {
-      bodies.set(entry.id, body);
-      if (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value as string);
-    }
+    if (entry.endpoint === 'chat' && messageText(body) <= MAX_KEPT_TEXT) bodies.push({ id: entry.id, body });
     tally.outcomes[entry.outcome] = (tally.outcomes[entry.outcome] ?? 0) + 1;
     if (entry.provider && entry.outcome === 'ok') {
       const seen = (latenciesSeen.get(entry.provider) ?? 0) + 1;
@@ -144,19 +166,20 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
     embeddings: observe('embeddings', (body, context) => inner.embeddings(body, context)),
     listModels: () => inner.listModels(),
     explainRoute: (body) => inner.explainRoute(body),
-    state: async () => ({ ...(await inner.state()), recentRequests: ring.slice(-50).reverse().map(toRecent) }),
+    state: async () => ({ ...(await inner.state()), recentRequests: ring.newestFirst(50).map(toRecent) }),
     renderMetrics: () => inner.renderMetrics(),
     close: () => inner.close(),
   };
 
   return {
     gateway,
-    recent: () => ring.slice().reverse().map(toRecent),
+    recent: () => ring.newestFirst().map(toRecent),
     explain(id) {
-      const logged = ring.find((r) => r.id === id);
+      const logged = ring.newestFirst().find((r) => r.id === id);
       if (!logged) return undefined;
       const request = toRecent(logged);
-      if (!bodies.has(id)) {
+      const kept = bodies.newestFirst().find((b) => b.id === id);
+      if (!kept) {
         const note =
           request.endpoint === 'chat'
             ? `Only the last ${BODIES_KEPT} chat requests, each under ${MAX_KEPT_TEXT / 1024} KiB of message text, keep what is needed to explain them.`
@@ -164,7 +187,7 @@ export function createRequestLog(inner: Gateway, now: () => number = Date.now): 
         return { request, explanation: null, note };
       }
       try {
-        return { request, explanation: inner.explainRoute(bodies.get(id)), note: 'The routing decision re-evaluated now, against the current quota and health.' };
+        return { request, explanation: inner.explainRoute(kept.body), note: 'The routing decision re-evaluated now, against the current quota and health.' };
       } catch (error) {
         return { request, explanation: null, note: errorText(error) };
       }

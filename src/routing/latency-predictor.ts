@@ -79,6 +79,9 @@ const snapshotSchema = z.object({
 export type PredictorSnapshot = z.infer<typeof snapshotSchema>;
 type DeploymentLatency = z.infer<typeof deploymentSchema>;
 
+/** A finite count or duration: no NaN, no negative. */
+const isCount = (value: number): boolean => Number.isFinite(value) && value >= 0;
+
 const normalQuantiles: [number, number][] = [
   [0.5, 0],
   [0.9, 1.2816],
@@ -103,7 +106,7 @@ export function createLatencyPredictor(options: PredictorOptions = {}): LatencyP
 
   const predictor: LatencyPredictor = {
     observe(deploymentId, o) {
-      if (![o.promptTokens, o.outputTokens, o.ttftMs, o.totalMs].every((v) => Number.isFinite(v) && v >= 0)) return;
+      if (!isCount(o.promptTokens) || !isCount(o.outputTokens) || !isCount(o.ttftMs) || !isCount(o.totalMs)) return;
       const now = clock.now();
       let s = states.get(deploymentId);
       if (!s) {

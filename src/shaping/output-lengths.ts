@@ -15,33 +15,41 @@ export interface LengthsSnapshot {
   histograms: Record<string, number[]>;
 }
 
+/** A histogram's counters and their sum, kept as they change: every answer adds one. */
+interface Histogram {
+  counts: number[];
+  total: number;
+}
+
 export class OutputLengths {
-  private readonly histograms = new Map<string, number[]>();
+  private readonly histograms = new Map<string, Histogram>();
 
   observe(model: string, kind: string, tokens: number): void {
     if (!Number.isFinite(tokens) || tokens < 0) return;
     const key = `${model}|${kind}`;
-    let counts = this.histograms.get(key);
-    if (!counts) {
-      counts = new Array<number>(bucketCount).fill(0);
-      this.histograms.set(key, counts);
+    let histogram = this.histograms.get(key);
+    if (!histogram) {
+      histogram = { counts: new Array<number>(bucketCount).fill(0), total: 0 };
+      this.histograms.set(key, histogram);
     }
+    const { counts } = histogram;
     const index = bucketOf(tokens);
     counts[index] = (counts[index] ?? 0) + 1;
-    if (sum(counts) >= maxCount) for (let i = 0; i < counts.length; i++) counts[i] = Math.floor((counts[i] ?? 0) / 2);
+    histogram.total += 1;
+    if (histogram.total < maxCount) return;
+    for (let i = 0; i < counts.length; i++) counts[i] = Math.floor((counts[i] ?? 0) / 2);
+    histogram.total = sum(counts);
   }
 
   samples(model: string, kind: string): number {
-    const counts = this.histograms.get(`${model}|${kind}`);
-    return counts ? sum(counts) : 0;
+    return this.histograms.get(`${model}|${kind}`)?.total ?? 0;
   }
 
   /** The upper edge of the bucket holding quantile `q`: a slight overestimate, never an under one. */
   quantile(model: string, kind: string, q: number): number | undefined {
-    const counts = this.histograms.get(`${model}|${kind}`);
-    if (!counts) return undefined;
-    const total = sum(counts);
-    if (total === 0) return undefined;
+    const histogram = this.histograms.get(`${model}|${kind}`);
+    if (!histogram || histogram.total === 0) return undefined;
+    const { counts, total } = histogram;
     const rank = Math.ceil(q * total);
     let seen = 0;
     for (let i = 0; i < counts.length; i++) {
@@ -52,7 +60,7 @@ export class OutputLengths {
   }
 
   snapshot(): LengthsSnapshot {
-    return { version: 1, histograms: Object.fromEntries(this.histograms) };
+    return { version: 1, histograms: Object.fromEntries([...this.histograms].map(([key, { counts }]) => [key, counts])) };
   }
 
   load(data: unknown): boolean {
@@ -60,7 +68,7 @@ export class OutputLengths {
     if (!snapshot || snapshot.version !== 1 || typeof snapshot.histograms !== 'object' || snapshot.histograms === null) return false;
     for (const [key, counts] of Object.entries(snapshot.histograms)) {
       if (Array.isArray(counts) && counts.length === bucketCount && counts.every((c) => Number.isInteger(c) && c >= 0)) {
-        this.histograms.set(key, [...counts]);
+        this.histograms.set(key, { counts: [...counts], total: sum(counts) });
       }
     }
     return true;

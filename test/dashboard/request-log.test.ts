@@ -29,6 +29,22 @@ describe('the request log', () => {
     expect(long?.note).toMatch(/under 256 KiB of message text/);
   });
 
+  it('keeps the newest 100 requests, newest first, and the bodies of the newest 20 chat requests', async () => {
+    const log = createRequestLog(answering);
+    for (let i = 0; i < 130; i++) {
+      const body = { model: `m${i}`, messages: [{ role: 'user', content: 'q' }], input: 'x' };
+      if (i % 2 === 0) await log.gateway.chat(body, context(`r${i}`));
+      else await log.gateway.embeddings(body, context(`r${i}`));
+    }
+    const recent = log.recent();
+    expect(recent.map((r) => r.id)).toEqual(Array.from({ length: 100 }, (_, i) => `r${129 - i}`));
+    expect((await log.gateway.state())['recentRequests']).toEqual(recent.slice(0, 50));
+    // Chat requests are the even ones: the newest 20 of them reach back to r90.
+    expect(log.explain('r90')?.explanation).toEqual({ object: 'freeway.route', model: 'm90' });
+    expect(log.explain('r88')?.explanation).toBeNull();
+    expect(log.explain('r29')).toBeUndefined();
+  });
+
   it('keeps a bounded sample of latencies per provider between two drains', async () => {
     const log = createRequestLog(answering);
     for (let i = 0; i < 1000; i++) await log.gateway.chat({ model: 'auto', messages: [{ role: 'user', content: `q${i}` }] }, context(`r${i}`));
