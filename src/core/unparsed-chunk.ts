@@ -4,10 +4,11 @@
  * plain content delta but its model, which it renames in the text.
  *
  * A stream's plain deltas differ only in their text: `{"id":"x",…,"delta":{"content":"` + text +
- * `"},"finish_reason":null}]}`. So a parsed chunk that is such a delta (one choice, only `content`
- * in its delta, no finish reason, no usage, no error) becomes the stream's `ChunkTemplate`, and a
+ * `"},"finish_reason":null}]}`. So a parsed chunk that is such a delta (one choice whose delta has a
+ * `content` string, no finish reason, no usage, no error) becomes the stream's `ChunkTemplate`, and a
  * later chunk whose text is the template's with another well-formed JSON string in the content's
- * place is known without parsing: it is an `UnparsedChunk`. Whoever needs a chunk's content (the
+ * place is known without parsing: it is an `UnparsedChunk`. Every other field (a `role` repeated in
+ * each delta, a provider's own fields) is the template's text, so it is the same in such a chunk. Whoever needs a chunk's content (the
  * cache, once a stream completes) calls `parsedChunk`.
  */
 import { jsonTextOf } from './parsed-json-text.js';
@@ -32,8 +33,8 @@ export class ChunkTemplate {
     const choices = chunk['choices'];
     if (typeof model !== 'string' || chunk['usage'] != null || !Array.isArray(choices) || choices.length !== 1)
       return undefined;
-    const choice = choices[0] as { delta?: unknown; finish_reason?: unknown } | null;
-    if (choice?.finish_reason != null || !isOnlyContent(choice?.delta)) return undefined;
+    const choice = choices[0] as { delta?: { content?: unknown } | null; finish_reason?: unknown } | null;
+    if (choice?.finish_reason != null || typeof choice?.delta?.content !== 'string') return undefined;
     if (text.includes('\n') || text.includes('\r')) return undefined;
     const field = text.indexOf(CONTENT_FIELD);
     if (field === -1 || text.includes(CONTENT_FIELD, field + 1)) return undefined;
@@ -124,16 +125,6 @@ export function parsedChunk(chunk: StreamChunk): JsonBody {
 export function setChunkModel(chunk: StreamChunk, model: string): void {
   if (chunk instanceof UnparsedChunk) chunk.model = model;
   else chunk['model'] = model;
-}
-
-function isOnlyContent(delta: unknown): boolean {
-  if (typeof delta !== 'object' || delta === null) return false;
-  let fields = 0;
-  for (const name in delta) {
-    if (name !== 'content' || typeof (delta as { content?: unknown }).content !== 'string') return false;
-    fields++;
-  }
-  return fields === 1;
 }
 
 const HEX = /^[0-9a-fA-F]{4}$/;

@@ -27,6 +27,30 @@ describe('unparsed chunks', () => {
     }
   });
 
+  it('a delta that repeats other fields in every chunk (OpenRouter sends the role each time) matches on them', () => {
+    const openRouter = (content: string) =>
+      JSON.stringify({
+        id: 'gen-1',
+        provider: 'Groq',
+        model: 'meta-llama/llama-3.3-70b-instruct:free',
+        object: 'chat.completion.chunk',
+        created: 1,
+        choices: [
+          {
+            index: 0,
+            delta: { role: 'assistant', content },
+            finish_reason: null,
+            native_finish_reason: null,
+            logprobs: null,
+          },
+        ],
+      });
+    const routerTemplate = templateOf(openRouter('Hi'))!;
+    const chunk = routerTemplate.match(openRouter(' there'))!;
+    expect(parsedChunk(chunk)).toEqual(JSON.parse(openRouter(' there')));
+    expect(routerTemplate.match(openRouter(' there').replace('"role":"assistant"', '"role":"tool"'))).toBeUndefined();
+  });
+
   it('renames the model in the text, as the parsed chunk renamed would serialise', () => {
     const text = chunkText1('a "quoted" word');
     const chunk = template.match(text)!;
@@ -47,6 +71,7 @@ describe('unparsed chunks', () => {
       chunkText1('x', { usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
       chunkText1('x', { error: { message: 'boom' } }),
       chunkText1('x').replace('"delta":{"content":"x"}', '"delta":{"content":"x","role":"assistant"}'),
+      chunkText1('x').replace('"delta":{"content":"x"}', '"delta":{"content":"x","tool_calls":[{"index":0}]}'),
       chunkText1('x', { created: 2 }),
       chunkText1('x', { model: 'other' }),
       chunkText1('x').replace('"content":"x"', '"content":"a"b"'),
@@ -63,7 +88,7 @@ describe('unparsed chunks', () => {
     const notTemplates = [
       chunkText1('x').replace('"finish_reason":null', '"finish_reason":"stop"'),
       chunkText1('x', { usage: { total_tokens: 2 } }),
-      chunkText1('x').replace('"delta":{"content":"x"}', '"delta":{"role":"assistant","content":"x"}'),
+      chunkText1('x').replace('"delta":{"content":"x"}', '"delta":{"content":null}'),
       chunkText1('x').replace('"delta":{"content":"x"}', '"delta":{"tool_calls":[]}'),
       JSON.stringify({ model: 'm', choices: [{ delta: { content: 'a' } }, { delta: { content: 'b' } }] }),
       JSON.stringify({
