@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRequestLog } from '../../src/dashboard/request-log.js';
+import { FreewayError } from '../../src/core/errors.js';
 import type { Gateway } from '../../src/gateway/types.js';
 
 /** A gateway that answers every chat at once and explains a route by echoing the model asked. */
@@ -43,6 +44,43 @@ describe('the request log', () => {
     expect(log.explain('r90')?.explanation).toEqual({ object: 'freeway.route', model: 'm90' });
     expect(log.explain('r88')?.explanation).toBeNull();
     expect(log.explain('r29')).toBeUndefined();
+  });
+
+  it('records a stream once it ends: ok, the error that broke it, or client_closed when the reader left', async () => {
+    const batches = async function* (fail: boolean) {
+      yield [{ n: 1 }];
+      yield [{ n: 2 }];
+      if (fail) throw new FreewayError('upstream_stream_error', 'broke off');
+    };
+    const streaming = (fail: boolean): Gateway => ({
+      ...answering,
+      chat: async () => ({ kind: 'stream', meta: { provider: 'p', upstreamModel: 'm', attempts: 1, cache: 'miss', route: 'r' }, chunks: batches(fail) }),
+    });
+    const read = async (gateway: Gateway, id: string, stopAfter = Infinity) => {
+      const result = await gateway.chat({ model: 'auto', messages: [] }, context(id));
+      if (result.kind !== 'stream') throw new Error('expected a stream');
+      const seen: unknown[] = [];
+      try {
+        for await (const batch of result.chunks) {
+          seen.push(...batch);
+          if (seen.length >= stopAfter) break;
+        }
+      } catch {
+        // the broken stream's error reaches the reader too
+      }
+      return seen;
+    };
+    const ok = createRequestLog(streaming(false));
+    expect(await read(ok.gateway, 'whole')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await read(ok.gateway, 'left', 1)).toEqual([{ n: 1 }]);
+    const broken = createRequestLog(streaming(true));
+    expect(await read(broken.gateway, 'broken')).toEqual([{ n: 1 }, { n: 2 }]);
+
+    expect(ok.recent().map((r) => [r.id, r.outcome])).toEqual([
+      ['left', 'client_closed'],
+      ['whole', 'ok'],
+    ]);
+    expect(broken.recent()[0]).toMatchObject({ id: 'broken', outcome: 'upstream_stream_error', error: 'broke off', stream: false });
   });
 
   it('keeps a bounded sample of latencies per provider between two drains', async () => {
