@@ -8,8 +8,8 @@
  * `content` string, no finish reason, no usage, no error) becomes the stream's `ChunkTemplate`, and a
  * later chunk whose text is the template's with another well-formed JSON string in the content's
  * place is known without parsing: it is an `UnparsedChunk`. Every other field (a `role` repeated in
- * each delta, a provider's own fields) is the template's text, so it is the same in such a chunk. Whoever needs a chunk's content (the
- * cache, once a stream completes) calls `parsedChunk`.
+ * each delta, a provider's own fields) is the template's text, so it is the same in such a chunk.
+ * Whoever needs a chunk's content (the cache, once a stream completes) calls `parsedChunk`.
  */
 import { jsonTextOf } from './parsed-json-text.js';
 

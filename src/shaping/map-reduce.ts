@@ -130,7 +130,7 @@ function addUsage(sum: Usage, value: unknown): void {
 async function* withSummedUsage(batches: AsyncIterable<readonly StreamChunk[]>, mapped: Usage): AsyncGenerator<readonly StreamChunk[]> {
   for await (const batch of batches) {
     yield batch.map((chunk) => {
-      // An unparsed chunk never carries usage (UnparsedChunk.of).
+      // An unparsed chunk never carries usage (core/unparsed-chunk.ts).
       if (chunk instanceof UnparsedChunk || !chunk['usage']) return chunk;
       const total = { ...mapped };
       addUsage(total, chunk['usage']);
