@@ -76,8 +76,8 @@ export class CallDeadlines {
 }
 
 /**
- * The reason a replaced sleeper is aborted with. abort() without one builds a DOMException (and
- * its stack) each time, and with a single call in flight that happens on every request.
+ * The reason a replaced or closed sleeper is aborted with: abort() without one builds a DOMException
+ * (and its stack) each time.
  */
 const SLEEPER_DROPPED = new Error('deadline sleeper replaced');
 
